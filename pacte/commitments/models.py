@@ -1,0 +1,83 @@
+"""Themes and the reciprocal commitments of the pact (company side / territory side)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pacte.core.models import TerritoryOwned, lines
+
+
+class Theme(TerritoryOwned):
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("nom"), max_length=100)
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("thématique")
+        verbose_name_plural = _("thématiques")
+        constraints = [models.UniqueConstraint(fields=["territory", "code"], name="unique_theme_code")]
+
+    def __str__(self):
+        return self.name
+
+
+class Commitment(TerritoryOwned):
+    """A reciprocal commitment: what companies commit to, and what the territory commits to."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("thématique"))
+    short_title = models.CharField(_("intitulé court"), max_length=300)
+    title = models.CharField(_("intitulé"), max_length=300)
+    company_intro = models.TextField(_("les entreprises s'engagent à…"), blank=True)
+    territory_intro = models.TextField(_("le territoire s'engage à…"), blank=True)
+    note = models.TextField(_("remarque"), blank=True)
+
+    territory_parent = "theme"
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+
+    def __str__(self):
+        return self.title
+
+
+class Action(TerritoryOwned):
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("action"))
+    details = models.TextField(_("précisions (une par ligne)"), blank=True)
+
+    territory_parent = "commitment"
+
+    class Meta(TerritoryOwned.Meta):
+        abstract = True
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def detail_list(self):
+        return lines(self.details)
+
+
+class CompanyAction(Action):
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="company_actions",
+        verbose_name=_("engagement"),
+    )
+
+    class Meta(Action.Meta):
+        verbose_name = _("action des entreprises")
+        verbose_name_plural = _("actions des entreprises")
+
+
+class TerritoryAction(Action):
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="territory_actions",
+        verbose_name=_("engagement"),
+    )
+
+    class Meta(Action.Meta):
+        verbose_name = _("action du territoire")
+        verbose_name_plural = _("actions du territoire")

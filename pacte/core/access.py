@@ -1,0 +1,40 @@
+"""Access helpers: every view starts with one; none does a raw .get()."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from pacte.accounts.models import Role
+from pacte.territories.models import Territory
+
+
+def territories_for_user(user, *, write: bool = False) -> QuerySet:
+    """Territories a user may read (or change, with write=True)."""
+    if not user.is_authenticated:
+        return Territory.objects.none()
+    if user.is_superuser:
+        return Territory.objects.all()
+    memberships = {"memberships__user": user}
+    if write:
+        memberships["memberships__role"] = Role.TEAM
+    return Territory.objects.filter(**memberships).distinct()
+
+
+def get_territory_for_user(request, slug: str, *, write: bool = False) -> Territory:
+    """The territory if the user is one of its team (404 if unknown, 403 if not theirs)."""
+    territory = get_object_or_404(Territory, slug=slug)
+    if not territories_for_user(request.user, write=write).filter(pk=territory.pk).exists():
+        raise PermissionDenied
+    return territory
+
+
+def get_public_territory(request, slug: str) -> Territory:
+    """A territory whose pact is published; its own team may also preview a draft."""
+    territory = get_object_or_404(Territory.objects.select_related("pact"), slug=slug)
+    pact = getattr(territory, "pact", None)
+    if pact is not None and pact.is_public:
+        return territory
+    if territories_for_user(request.user).filter(pk=territory.pk).exists():
+        return territory
+    raise Http404

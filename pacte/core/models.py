@@ -1,0 +1,87 @@
+"""Base models shared by every domain app, and the audit journal."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TerritoryQuerySet(models.QuerySet):
+    def for_territory(self, territory):
+        return self.filter(territory=territory)
+
+    def for_user(self, user):
+        """Rows of the territories the user belongs to (all of them for a superuser)."""
+        if user.is_superuser:
+            return self
+        return self.filter(territory__memberships__user=user).distinct()
+
+
+class TerritoryOwned(models.Model):
+    """Every territory-owned row carries its territory, so every query can be scoped by it."""
+
+    territory = models.ForeignKey(
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("territoire"),
+    )
+    order = models.PositiveIntegerField(_("ordre"), default=0)
+
+    objects = TerritoryQuerySet.as_manager()
+
+    # Name of the FK whose target must belong to the same territory (e.g. "commitment").
+    territory_parent: str | None = None
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def _parent(self):
+        if self.territory_parent and getattr(self, f"{self.territory_parent}_id"):
+            return getattr(self, self.territory_parent)
+        return None
+
+    def clean(self):
+        super().clean()
+        parent = self._parent()
+        if parent is not None and self.territory_id and parent.territory_id != self.territory_id:
+            raise ValidationError(
+                _("Cet élément doit appartenir au même territoire que « %(parent)s ».") % {"parent": parent}
+            )
+
+    def save(self, *args, **kwargs):
+        parent = self._parent()
+        if parent is not None:
+            if not self.territory_id:
+                self.territory_id = parent.territory_id
+            elif parent.territory_id != self.territory_id:
+                raise ValueError(f"{self!r} and its {self.territory_parent} belong to different territories")
+        super().save(*args, **kwargs)
+
+
+def lines(text: str) -> list[str]:
+    """A text field kept as one item per line, read as a list (blank lines dropped)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class JournalEntry(models.Model):
+    """Append-only journal of what happened to a territory's central objects."""
+
+    territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE, related_name="journal")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    verb = models.CharField(max_length=64)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb}: {self.message}"
+
+
+def journal_write(*, territory, verb: str, message: str, actor=None) -> JournalEntry:
+    return JournalEntry.objects.create(territory=territory, verb=verb, message=message, actor=actor)

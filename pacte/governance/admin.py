@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from pacte.core.admin import TerritoryScopedAdmin
+
+from .models import EconomicEvent, GovernancePrinciple, ThematicGroup
+
+
+@admin.register(GovernancePrinciple)
+class GovernancePrincipleAdmin(TerritoryScopedAdmin):
+    list_display = ["title", "territory", "order"]
+    list_filter = ["territory"]
+
+
+@admin.register(ThematicGroup)
+class ThematicGroupAdmin(TerritoryScopedAdmin):
+    list_display = ["name", "theme", "territory"]
+    list_filter = ["territory"]
+
+
+@admin.register(EconomicEvent)
+class EconomicEventAdmin(TerritoryScopedAdmin):
+    list_display = ["name", "date", "organiser", "territory"]
+    list_filter = ["territory"]

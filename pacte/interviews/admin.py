@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from pacte.core.admin import TerritoryScopedAdmin, TerritoryScopedInline
+
+from .models import DiagnosticAxis, Finding, Interview, Pride
+
+
+class FindingInline(TerritoryScopedInline, admin.TabularInline):
+    model = Finding
+    fields = ["kind", "text", "order"]
+    extra = 1
+
+
+@admin.register(DiagnosticAxis)
+class DiagnosticAxisAdmin(TerritoryScopedAdmin):
+    list_display = ["name", "territory", "order"]
+    list_filter = ["territory"]
+    inlines = [FindingInline]
+
+
+@admin.register(Pride)
+class PrideAdmin(TerritoryScopedAdmin):
+    list_display = ["product", "company", "place", "kind", "territory"]
+    list_filter = ["territory", "kind"]
+
+
+@admin.register(Interview)
+class InterviewAdmin(TerritoryScopedAdmin):
+    list_display = ["__str__", "held_on", "status", "territory"]
+    list_filter = ["territory", "status"]

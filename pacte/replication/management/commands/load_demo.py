@@ -1,0 +1,38 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from pacte.accounts.models import Role, TerritoryMembership
+from pacte.replication.services import REFERENCE_CASE, content_read, reference_case_load
+from pacte.territories.models import Intercommunality
+from pacte.territories.services import reference_data_populate
+
+DEMO_TEAM = ("equipe-rochefort", "rochefort-demo-2025")
+DEMO_NATIONAL = ("anct", "anct-demo-2025")
+
+
+class Command(BaseCommand):
+    help = "Construit la démo : données de référence, territoire Rochefort-Royan-Marennes-Oléron, comptes."
+
+    def handle(self, *args, **options):
+        sirens = set(content_read(REFERENCE_CASE)["territory"]["intercommunalities"])
+        if Intercommunality.objects.count() < 1000:
+            reference_data_populate(geometry_for=sirens)
+        with transaction.atomic():
+            territory = reference_case_load()
+            User = get_user_model()
+            team, _ = User.objects.get_or_create(username=DEMO_TEAM[0])
+            team.set_password(DEMO_TEAM[1])
+            team.is_staff = True
+            team.first_name, team.last_name = "Équipe", "Rochefort-Royan-Marennes-Oléron"
+            team.save()
+            TerritoryMembership.objects.update_or_create(user=team, territory=territory, defaults={"role": Role.TEAM})
+            national, _ = User.objects.get_or_create(username=DEMO_NATIONAL[0])
+            national.set_password(DEMO_NATIONAL[1])
+            national.is_staff = national.is_superuser = True
+            national.save()
+        self.stdout.write(self.style.SUCCESS(f"Démo chargée : {territory.name}."))
+        self.stdout.write(f"  Équipe du territoire : identifiant « {DEMO_TEAM[0]} », mot de passe « {DEMO_TEAM[1]} »")
+        self.stdout.write(
+            f"  ANCT (national)      : identifiant « {DEMO_NATIONAL[0]} », mot de passe « {DEMO_NATIONAL[1]} »"
+        )

@@ -1,0 +1,216 @@
+"""Load pact content into a territory: the reference case (Rochefort) or the generic template.
+
+The content lives in YAML files next to this module (see data/SCHEMA.md); nothing of it is typed
+into templates. This app sits on top of the domain apps: nothing depends on it.
+"""
+
+import datetime
+from functools import cache
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
+from pacte.core.models import journal_write
+from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
+from pacte.indicators.models import Indicator
+from pacte.interviews.models import DiagnosticAxis, Finding, Interview, InterviewStatus, Pride
+from pacte.publications.models import Pact, PactStatus
+from pacte.stakeholders.models import Stakeholder
+from pacte.territories.models import KeyFigure, SizeClassShare, Territory
+from pacte.territories.services import territory_create
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+REFERENCE_CASE = "rochefort"
+TEMPLATE = "template"
+
+
+@cache
+def content_read(name: str) -> dict:
+    with open(DATA_DIR / f"{name}.yaml", encoding="utf-8") as stream:
+        return yaml.safe_load(stream)
+
+
+def _lines(items) -> str:
+    return "\n".join(items or [])
+
+
+def _load_themes(territory: Territory, themes: list[dict]) -> None:
+    for t_order, t in enumerate(themes):
+        theme = Theme.objects.create(territory=territory, code=t["code"], name=t["name"], order=t_order)
+        for c_order, c in enumerate(t.get("commitments") or []):
+            commitment = Commitment.objects.create(
+                territory=territory,
+                theme=theme,
+                order=c_order,
+                short_title=c["short_title"],
+                title=c["title"],
+                company_intro=c.get("company_intro", ""),
+                territory_intro=c.get("territory_intro", ""),
+                note=c.get("note", "") or "",
+            )
+            CompanyAction.objects.bulk_create(
+                CompanyAction(
+                    territory=territory,
+                    commitment=commitment,
+                    order=i,
+                    text=a["text"],
+                    details=_lines(a.get("details")),
+                )
+                for i, a in enumerate(c.get("company_actions") or [])
+            )
+            TerritoryAction.objects.bulk_create(
+                TerritoryAction(
+                    territory=territory,
+                    commitment=commitment,
+                    order=i,
+                    text=a["text"],
+                    details=_lines(a.get("details")),
+                )
+                for i, a in enumerate(c.get("territory_actions") or [])
+            )
+        Indicator.objects.bulk_create(
+            Indicator(territory=territory, theme=theme, order=i, name=name)
+            for i, name in enumerate(t.get("indicators") or [])
+        )
+        group = t.get("thematic_group")
+        if group:
+            ThematicGroup.objects.create(
+                territory=territory,
+                theme=theme,
+                order=t_order,
+                name=group["name"],
+                objectives=_lines(group.get("objectives")),
+                participants=group.get("participants", ""),
+                animation=group.get("animation", ""),
+                example_indicators=_lines(group.get("example_indicators")),
+                partners=_lines(group.get("partners")),
+            )
+
+
+def _load_content(territory: Territory, content: dict) -> Pact:
+    pact_data = content["pact"]
+    pact = Pact.objects.create(
+        territory=territory,
+        title=pact_data["title"],
+        editorial_title=pact_data.get("editorial_title", ""),
+        editorial=pact_data.get("editorial", ""),
+        ambitions=_lines(pact_data.get("ambitions")),
+        acknowledgements=pact_data.get("acknowledgements", ""),
+    )
+    GovernancePrinciple.objects.bulk_create(
+        GovernancePrinciple(territory=territory, order=i, title=p["title"], text=p["text"])
+        for i, p in enumerate(pact_data.get("governance_principles") or [])
+    )
+    KeyFigure.objects.bulk_create(
+        KeyFigure(territory=territory, order=i, value=f["value"], label=f["label"], source=f.get("source", ""))
+        for i, f in enumerate(content.get("key_figures") or [])
+    )
+    size_classes = content.get("size_classes") or {}
+    SizeClassShare.objects.bulk_create(
+        SizeClassShare(
+            territory=territory,
+            order=i,
+            size_class=r["size_class"],
+            territory_share=r["territory"],
+            national_share=r["national"],
+        )
+        for i, r in enumerate(size_classes.get("rows") or [])
+    )
+    for a_order, a in enumerate(content.get("diagnostic_axes") or []):
+        axis = DiagnosticAxis.objects.create(territory=territory, name=a["name"], order=a_order)
+        Finding.objects.bulk_create(
+            Finding(territory=territory, axis=axis, order=i, kind=f["kind"], text=f["text"])
+            for i, f in enumerate(a.get("findings") or [])
+        )
+    Pride.objects.bulk_create(
+        Pride(
+            territory=territory,
+            order=i,
+            kind=p["kind"],
+            product=p["product"],
+            company=p["company"],
+            place=p.get("place", ""),
+        )
+        for i, p in enumerate(content.get("prides") or [])
+    )
+    _load_themes(territory, content["themes"])
+    EconomicEvent.objects.bulk_create(
+        EconomicEvent(
+            territory=territory,
+            order=i,
+            name=e["name"],
+            date=datetime.date.fromisoformat(str(e["date"])),
+            organiser=e.get("organiser", ""),
+            description=e.get("description", ""),
+        )
+        for i, e in enumerate(content.get("economic_events") or [])
+    )
+    Stakeholder.objects.bulk_create(
+        Stakeholder(
+            territory=territory,
+            order=i,
+            name=s["name"],
+            category=s["category"],
+            group=s.get("group", ""),
+            acknowledged=True,
+        )
+        for i, s in enumerate(content.get("stakeholders") or [])
+    )
+    return pact
+
+
+@transaction.atomic
+def territory_create_from_template(
+    *, name: str, sirens: list[str], region: str = "", slug: str = "", actor=None
+) -> Territory:
+    """A new Territoire d'industrie on real EPCI, starting from the generic pact template."""
+    territory = territory_create(name=name, sirens=sirens, region=region, slug=slug, actor=actor)
+    _load_content(territory, content_read(TEMPLATE))
+    journal_write(
+        territory=territory,
+        verb="template_loaded",
+        actor=actor,
+        message="Pacte initialisé à partir du modèle générique de l'ANCT.",
+    )
+    return territory
+
+
+@transaction.atomic
+def reference_case_load(*, slug_suffix: str = "") -> Territory:
+    """Build the reference territory Rochefort-Royan-Marennes-Oléron from the source publication.
+
+    Replaces any previous copy (same slug), so that `make run` can be repeated.
+    """
+    content = content_read(REFERENCE_CASE)
+    info = content["territory"]
+    slug = info["slug"] + slug_suffix
+    Territory.objects.filter(slug=slug).delete()
+    territory = territory_create(
+        name=info["name"],
+        sirens=info["intercommunalities"],
+        region=info.get("region", ""),
+        slug=slug,
+    )
+    pact = _load_content(territory, content)
+    pact.status = PactStatus.PUBLISHED
+    pact.version = 1
+    pact.published_on = datetime.date.fromisoformat(str(content["pact"]["published_on"]))
+    pact.save()
+    held = content["pact"].get("interviews_held", 0)
+    Interview.objects.bulk_create(
+        Interview(
+            territory=territory,
+            order=i,
+            status=InterviewStatus.DONE,
+            summary="Entretien de la campagne 2024 (le détail n'est pas repris dans la publication).",
+        )
+        for i in range(held)
+    )
+    journal_write(
+        territory=territory,
+        verb="reference_case_loaded",
+        message="Cas de référence chargé depuis la publication de l'ANCT (mars 2025).",
+    )
+    return territory

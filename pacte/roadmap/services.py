@@ -1,0 +1,245 @@
+"""The roadmap of a pact: the 5 steps of the ANCT method, each with its state computed from data."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from pacte.commitments.models import Theme
+from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
+from pacte.interviews.models import DiagnosticAxis, Interview, InterviewStatus, Pride, PrideKind
+from pacte.publications.models import PactStatus
+from pacte.stakeholders.models import Category, Stakeholder
+
+INTERVIEW_TARGET = 30  # "30 entretiens environ"
+INTERVIEW_MINIMUM = 25  # the reference case completed its pact with 25 interviews
+
+
+@dataclass
+class Check:
+    label: str
+    done: bool
+    detail: str = ""
+
+
+@dataclass
+class Step:
+    number: int
+    title: str
+    asks: str
+    checks: list[Check] = field(default_factory=list)
+    coming: str = ""  # what the platform does not track yet for this step
+
+    @property
+    def status(self) -> str:
+        if not self.checks:
+            return "untracked"
+        done = sum(c.done for c in self.checks)
+        if done == len(self.checks):
+            return "done"
+        return "in_progress" if done else "todo"
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "done": _("Terminée"),
+            "in_progress": _("En cours"),
+            "todo": _("À faire"),
+            "untracked": _("Pas encore suivie"),
+        }[self.status]
+
+    @property
+    def progress(self) -> str:
+        return f"{sum(c.done for c in self.checks)}/{len(self.checks)}"
+
+
+def _step1(territory) -> Step:
+    present = set(Stakeholder.objects.for_territory(territory).values_list("category", flat=True).distinct())
+    missing = [label for value, label in Category.choices if value not in present]
+    interviews = Interview.objects.for_territory(territory).filter(status=InterviewStatus.DONE).count()
+    axes = list(
+        DiagnosticAxis.objects.for_territory(territory).annotate(
+            strengths=Count("findings", filter=Q(findings__kind="strength")),
+            weaknesses=Count("findings", filter=Q(findings__kind="weakness")),
+        )
+    )
+    empty_axes = [a.name for a in axes if not (a.strengths or a.weaknesses)]
+    prides = dict(Pride.objects.for_territory(territory).values_list("kind").annotate(n=Count("pk")).order_by())
+    themes = list(
+        Theme.objects.for_territory(territory).annotate(
+            n=Count(
+                "commitments",
+                filter=Q(commitments__company_actions__isnull=False) & Q(commitments__territory_actions__isnull=False),
+            )
+        )
+    )
+    themes_without = [t.name for t in themes if not t.n]
+    innovative, emblematic = prides.get(PrideKind.INNOVATIVE, 0), prides.get(PrideKind.EMBLEMATIC, 0)
+    return Step(
+        1,
+        _("Définition des engagements industrie-territoire"),
+        _(
+            "Réaliser environ 30 entretiens avec les acteurs économiques du territoire, en couvrant "
+            "les 5 catégories d'acteurs (collectivités, services et opérateurs de l'État, entreprises, "
+            "société civile, partenaires du pacte), avec le guide d'entretien ; en tirer le diagnostic "
+            "industriel (atouts ✓ et faiblesses ✗), les fiertés locales et une première version des "
+            "engagements réciproques."
+        ),
+        [
+            Check(
+                _("Parties prenantes identifiées dans les 5 catégories"),
+                not missing,
+                _("%(n)s/5 catégories") % {"n": 5 - len(missing)}
+                + (" — " + _("manque : %(m)s") % {"m": ", ".join(str(m) for m in missing)} if missing else ""),
+            ),
+            Check(
+                _("Entretiens réalisés (objectif : environ %(target)s)") % {"target": INTERVIEW_TARGET},
+                interviews >= INTERVIEW_MINIMUM,
+                _("%(n)s/%(target)s entretiens réalisés") % {"n": interviews, "target": INTERVIEW_TARGET},
+            ),
+            Check(
+                _("Diagnostic industriel : des constats sur chaque axe"),
+                bool(axes) and not empty_axes,
+                (_("axes sans constat : %(a)s") % {"a": ", ".join(empty_axes)})
+                if empty_axes
+                else ngettext("%(n)s axe renseigné", "%(n)s axes renseignés", len(axes)) % {"n": len(axes)},
+            ),
+            Check(
+                _("Fiertés locales : produits innovants et emblématiques"),
+                innovative > 0 and emblematic > 0,
+                _("%(i)s innovant(s), %(e)s emblématique(s)") % {"i": innovative, "e": emblematic},
+            ),
+            Check(
+                _("Engagements réciproques rédigés pour chaque thématique"),
+                bool(themes) and not themes_without,
+                (_("sans engagement réciproque : %(t)s") % {"t": ", ".join(themes_without)})
+                if themes_without
+                else _("%(n)s thématiques couvertes") % {"n": len(themes)},
+            ),
+        ],
+        _(
+            "Le fichier de suivi des acteurs (import de tableur), les fiches d'entretien et le tableau "
+            "de bord de la campagne arrivent dans une prochaine version."
+        ),
+    )
+
+
+def _step2(pact) -> Step:
+    validated = pact is not None and pact.status in (PactStatus.VALIDATED, PactStatus.PUBLISHED)
+    return Step(
+        2,
+        _("Co-construction et validation collective des engagements"),
+        _(
+            "Animer deux ateliers collaboratifs de 3 h : l'atelier #1 sur les engagements réciproques "
+            "(vous retrouvez-vous dans ces engagements ? questions ou ajustements ? vetos ?), l'atelier #2 "
+            "sur la gouvernance (durée d'adhésion et fréquence de suivi, suivi des indicateurs, instances "
+            "thématiques, « ce pacte sera réussi si… »). Les vetos sont levés avant la validation."
+        ),
+        [
+            Check(
+                _("Engagements validés collectivement"),
+                validated,
+                pact.get_status_display() if pact else _("pas de pacte"),
+            )
+        ],
+        _(
+            "Les ateliers, les réactions des participants depuis leur téléphone, la levée des vetos "
+            "et les versions successives des engagements ne sont pas encore gérés par la plateforme."
+        ),
+    )
+
+
+def _step3(territory, pact) -> Step:
+    themes = Theme.objects.for_territory(territory).annotate(n=Count("indicators"))
+    without_indicators = [t.name for t in themes if not t.n]
+    acknowledged = Stakeholder.objects.for_territory(territory).filter(acknowledged=True).count()
+    checks = [
+        Check(_("Édito de la collectivité"), bool(pact and pact.editorial.strip())),
+        Check(
+            _("Indicateurs proposés pour chaque thématique"),
+            bool(themes) and not without_indicators,
+            (_("sans indicateur : %(t)s") % {"t": ", ".join(without_indicators)}) if without_indicators else "",
+        ),
+        Check(
+            _("Remerciements aux acteurs mobilisés"),
+            bool(pact and pact.acknowledgements.strip()) and acknowledged > 0,
+            ngettext("%(n)s acteur remercié", "%(n)s acteurs remerciés", acknowledged) % {"n": acknowledged},
+        ),
+        Check(
+            _("Pacte publié"),
+            bool(pact and pact.is_public),
+            (_("version %(v)s du %(d)s") % {"v": pact.version, "d": pact.published_on.strftime("%d/%m/%Y")})
+            if pact and pact.is_public and pact.published_on
+            else "",
+        ),
+    ]
+    return Step(
+        3,
+        _("Rédaction du pacte industrie-territoire"),
+        _(
+            "Formaliser le pacte sous un format communicant : un édito de la collectivité, le diagnostic "
+            "industriel local, les fiertés emblématiques, les engagements validés, des propositions "
+            "d'indicateurs et des remerciements aux acteurs mobilisés."
+        ),
+        checks,
+        _("Les exports PDF et PowerPoint et les versions figées du pacte arrivent dans une prochaine version."),
+    )
+
+
+def _step4() -> Step:
+    return Step(
+        4,
+        _("Appropriation du pacte"),
+        _(
+            "Restituer la démarche par cercle élargi : le Copil Territoire d'industrie (démarche et "
+            "engagements), le bureau communautaire (et réponses aux questions du Copil), l'ensemble des "
+            "élus, puis l'ensemble des acteurs économiques (diagnostic, engagements, fiertés, gouvernance "
+            "proposée et visibilité sur l'année à venir)."
+        ),
+        [],
+        _(
+            "Le suivi des restitutions (date, public, version présentée, questions et réponses) n'est pas "
+            "encore disponible : cette étape ne peut pas encore être mesurée."
+        ),
+    )
+
+
+def _step5(territory) -> Step:
+    groups = list(ThematicGroup.objects.for_territory(territory))
+    theme_count = Theme.objects.for_territory(territory).count()
+    complete = [g for g in groups if g.objectives.strip() and g.participants.strip()]
+    events = EconomicEvent.objects.for_territory(territory).count()
+    principles = GovernancePrinciple.objects.for_territory(territory).count()
+    return Step(
+        5,
+        _("Mise en place de la gouvernance du pacte"),
+        _(
+            "Pour chaque thématique, clarifier les objectifs, les indicateurs et les partenaires d'un "
+            "groupe thématique ; donner la visibilité sur l'année (jalons et rencontres économiques) ; "
+            "fournir un cadre aux feuilles de route individuelles des entreprises (adhésion de 3 ans, "
+            "revue annuelle, plan d'action à 1 an et à 3 ans)."
+        ),
+        [
+            Check(_("Principes de gouvernance (adhésion volontaire, 3 ans, revue annuelle)"), principles > 0),
+            Check(
+                _("Groupes thématiques avec objectifs et participants"),
+                theme_count > 0 and len(complete) >= theme_count,
+                _("%(n)s/%(t)s groupes") % {"n": len(complete), "t": theme_count},
+            ),
+            Check(
+                _("Calendrier des rencontres économiques"),
+                events > 0,
+                ngettext("%(n)s rencontre", "%(n)s rencontres", events) % {"n": events},
+            ),
+        ],
+        _(
+            "Les adhésions des entreprises, leurs plans d'action, les revues annuelles et le suivi des "
+            "indicateurs arrivent dans une prochaine version."
+        ),
+    )
+
+
+def roadmap_for(territory) -> list[Step]:
+    pact = getattr(territory, "pact", None)
+    return [_step1(territory), _step2(pact), _step3(territory, pact), _step4(), _step5(territory)]
