@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("pacte.accounts.urls")),
     path("espace/", include("pacte.roadmap.urls")),
     path("espace/", include("pacte.replication.urls")),
+    path("espace/", include("pacte.publications.urls")),
     path("espace/gestion/", admin.site.urls),
 ]
