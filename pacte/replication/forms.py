@@ -20,7 +20,13 @@ class TerritoryFromTemplateForm(DsfrBaseForm):
     )
 
     def clean_sirens(self):
-        raw = [s for s in re.split(r"[\s,;]+", self.cleaned_data["sirens"]) if s]
+        raw = []
+        for chunk in re.split(r"[,;\n]+", self.cleaned_data["sirens"]):
+            # "241 700 434" is one SIREN written the French way; "241700434 241700640" are two.
+            if re.fullmatch(r"[\d\s.]+", chunk.strip()) and len(re.sub(r"\D", "", chunk)) == 9:
+                raw.append(re.sub(r"\D", "", chunk))
+            else:
+                raw += chunk.split()
         errors, sirens = [], []
         for value in raw:
             if not siren_number.is_valid(value):

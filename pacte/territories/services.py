@@ -104,8 +104,22 @@ def intercommunalities_with_population(territory):
     )
 
 
-class UnknownIntercommunality(ValueError):
+class TerritoryCreationError(ValueError):
+    """A territory cannot be created as asked; the message says why, in French."""
+
+
+class UnknownIntercommunality(TerritoryCreationError):
     pass
+
+
+def territory_slug_check(name: str, slug: str = "") -> str:
+    """The web address of a new territory, or a French error if it is empty or taken."""
+    slug = slug or slugify(name)
+    if not slug:
+        raise TerritoryCreationError("Le nom doit contenir au moins une lettre ou un chiffre.")
+    if Territory.objects.filter(slug=slug).exists():
+        raise TerritoryCreationError("Un territoire porte déjà ce nom.")
+    return slug
 
 
 @transaction.atomic
@@ -122,7 +136,8 @@ def territory_create(*, name: str, sirens: list[str], region: str = "", slug: st
             + ", ".join(missing)
             + " (chargez les données de référence avec « manage.py populate_reference_data »)."
         )
-    territory = Territory.objects.create(name=name, slug=slug or slugify(name), region=region)
+    slug = territory_slug_check(name, slug)
+    territory = Territory.objects.create(name=name, slug=slug, region=region)
     territory.intercommunalities.set(epcis)
     missing_outlines = Commune.objects.filter(intercommunality__in=epcis, geometry="").exists()
     if missing_outlines:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from pacte.replication.services import territory_create_from_template
-from pacte.territories.services import UnknownIntercommunality
+from pacte.territories.services import TerritoryCreationError
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, name, epci, region, **options):
         try:
             territory = territory_create_from_template(name=name, sirens=epci, region=region)
-        except UnknownIntercommunality as error:
+        except TerritoryCreationError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
             self.style.SUCCESS(

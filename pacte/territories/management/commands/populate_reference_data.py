@@ -13,6 +13,6 @@ class Command(BaseCommand):
     def handle(self, *args, epci=None, geometry_for=(), **options):
         result = reference_data_populate(sirens=set(epci) if epci else None, geometry_for=set(geometry_for))
         self.stdout.write(
-            "EPCI : {epci_created} créés, {epci_updated} mis à jour ; "
-            "communes : {communes_created} créées, {communes_updated} mises à jour.".format(**result)
+            f"EPCI : {result['epci_created']} créé(s), {result['epci_updated']} mis à jour ; "
+            f"communes : {result['communes_created']} créée(s), {result['communes_updated']} mise(s) à jour."
         )
