@@ -34,6 +34,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Personas are created with a password; hashing it the production way costs 0.2 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def source_text():
     # A copy of shared/source/pacte-industrie-territoire.txt, so that the suite runs on any clone.

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pacte.core.admin import TerritoryScopedAdmin, TerritoryScopedInline
+from pacte.core.admin import SCOPED_FILTER, TerritoryScopedAdmin, TerritoryScopedInline
 
 from .models import Commitment, CompanyAction, TerritoryAction, Theme
 
@@ -20,12 +20,12 @@ class TerritoryActionInline(TerritoryScopedInline, admin.StackedInline):
 @admin.register(Theme)
 class ThemeAdmin(TerritoryScopedAdmin):
     list_display = ["name", "code", "territory", "order"]
-    list_filter = ["territory"]
+    list_filter = [("territory", SCOPED_FILTER)]
 
 
 @admin.register(Commitment)
 class CommitmentAdmin(TerritoryScopedAdmin):
     list_display = ["title", "theme", "territory"]
-    list_filter = ["territory", "theme__name"]
+    list_filter = [("territory", SCOPED_FILTER), ("theme", SCOPED_FILTER)]
     search_fields = ["title", "short_title"]
     inlines = [CompanyActionInline, TerritoryActionInline]

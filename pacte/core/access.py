@@ -21,6 +21,15 @@ def territories_for_user(user, *, write: bool = False) -> QuerySet:
     return Territory.objects.filter(**memberships).distinct()
 
 
+def territory_ids_for_request(request, *, write: bool = False) -> frozenset[int]:
+    """The ids of territories_for_user(), computed once per request (the admin asks many times)."""
+    attribute = "_pacte_writable_ids" if write else "_pacte_readable_ids"
+    if not hasattr(request, attribute):
+        ids = frozenset(territories_for_user(request.user, write=write).values_list("pk", flat=True))
+        setattr(request, attribute, ids)
+    return getattr(request, attribute)
+
+
 def get_territory_for_user(request, slug: str, *, write: bool = False) -> Territory:
     """The territory if the user is one of its team (404 if unknown, 403 if not theirs)."""
     territory = get_object_or_404(Territory, slug=slug)
@@ -33,8 +42,8 @@ def get_public_territory(request, slug: str) -> Territory:
     """A territory whose pact is published; its own team may also preview a draft."""
     territory = get_object_or_404(Territory.objects.select_related("pact"), slug=slug)
     pact = getattr(territory, "pact", None)
-    if pact is not None and pact.is_public:
-        return territory
-    if territories_for_user(request.user).filter(pk=territory.pk).exists():
+    if pact is None:  # a territory without a pact has no page yet
+        raise Http404
+    if pact.is_public or territories_for_user(request.user).filter(pk=territory.pk).exists():
         return territory
     raise Http404

@@ -4,13 +4,17 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from pacte.core.access import territories_for_user
+from pacte.core.access import territory_ids_for_request
 from pacte.core.models import JournalEntry, TerritoryOwned
+from pacte.territories.models import Territory
 
 admin.site.site_header = _("Pacte industrie-territoire — espace de gestion")
 admin.site.site_title = _("Espace de gestion")
 admin.site.index_title = _("Contenu de mon territoire")
 admin.site.site_url = "/espace/"
+
+# Filters on a relation list only the values present in the (scoped) rows, never the whole table.
+SCOPED_FILTER = admin.RelatedOnlyFieldListFilter
 
 
 class TerritoryScopedAdmin(admin.ModelAdmin):
@@ -22,10 +26,10 @@ class TerritoryScopedAdmin(admin.ModelAdmin):
     territory_path = "territory"
 
     def _writable(self, request):
-        return territories_for_user(request.user, write=True)
+        return territory_ids_for_request(request, write=True)
 
     def _readable(self, request):
-        return territories_for_user(request.user)
+        return territory_ids_for_request(request)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -39,73 +43,71 @@ class TerritoryScopedAdmin(admin.ModelAdmin):
         return obj
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and self._readable(request).exists()
+        return request.user.is_active and request.user.is_staff and bool(self._readable(request))
 
     def has_view_permission(self, request, obj=None):
         if obj is None:
             return self.has_module_permission(request)
-        return self._readable(request).filter(pk=self._territory_of(obj).pk).exists()
+        return self._territory_of(obj).pk in self._readable(request)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
-            return request.user.is_staff and self._writable(request).exists()
-        return self._writable(request).filter(pk=self._territory_of(obj).pk).exists()
+            return request.user.is_staff and bool(self._writable(request))
+        return self._territory_of(obj).pk in self._writable(request)
 
     def has_add_permission(self, request, obj=None):
-        return request.user.is_staff and self._writable(request).exists()
+        return request.user.is_staff and bool(self._writable(request))
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
-        if related._meta.label == "territories.Territory":
-            kwargs["queryset"] = self._writable(request)
+        if related is Territory:
+            kwargs["queryset"] = Territory.objects.filter(pk__in=self._writable(request))
         elif issubclass(related, TerritoryOwned) and not request.user.is_superuser:
             kwargs["queryset"] = related.objects.filter(territory__in=self._writable(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        territory = self._territory_of(obj)
-        if not self._writable(request).filter(pk=territory.pk).exists():
+        if self._territory_of(obj).pk not in self._writable(request):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
-
-
-@admin.register(JournalEntry)
-class JournalEntryAdmin(TerritoryScopedAdmin):
-    list_display = ["created_at", "territory", "verb", "message", "actor"]
-    list_filter = ["verb"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TerritoryScopedInline:
     """Inline rows follow their parent's access (the parent admin is already scoped)."""
 
-    def _parent_writable(self, request, obj):
-        if obj is None:
-            return territories_for_user(request.user, write=True).exists()
-        territory_id = obj.pk if obj._meta.label == "territories.Territory" else obj.territory_id
-        return territories_for_user(request.user, write=True).filter(pk=territory_id).exists()
+    @staticmethod
+    def _territory_id(obj):
+        return obj.pk if isinstance(obj, Territory) else obj.territory_id
 
     def has_view_permission(self, request, obj=None):
-        if obj is None:
-            return territories_for_user(request.user).exists()
-        return territories_for_user(request.user).filter(pk=obj.territory_id).exists()
+        readable = territory_ids_for_request(request)
+        return bool(readable) if obj is None else self._territory_id(obj) in readable
 
     def has_change_permission(self, request, obj=None):
-        return self._parent_writable(request, obj)
+        writable = territory_ids_for_request(request, write=True)
+        return bool(writable) if obj is None else self._territory_id(obj) in writable
 
     def has_add_permission(self, request, obj=None):
-        return self._parent_writable(request, obj)
+        return self.has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._parent_writable(request, obj)
+        return self.has_change_permission(request, obj)
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(TerritoryScopedAdmin):
+    list_display = ["created_at", "territory", "verb", "message", "actor"]
+    list_filter = [("territory", SCOPED_FILTER), "verb"]
+    list_select_related = ["territory", "actor"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

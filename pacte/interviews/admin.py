@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pacte.core.admin import TerritoryScopedAdmin, TerritoryScopedInline
+from pacte.core.admin import SCOPED_FILTER, TerritoryScopedAdmin, TerritoryScopedInline
 
 from .models import DiagnosticAxis, Finding, Interview, Pride
 
@@ -14,17 +14,18 @@ class FindingInline(TerritoryScopedInline, admin.TabularInline):
 @admin.register(DiagnosticAxis)
 class DiagnosticAxisAdmin(TerritoryScopedAdmin):
     list_display = ["name", "territory", "order"]
-    list_filter = ["territory"]
+    list_filter = [("territory", SCOPED_FILTER)]
     inlines = [FindingInline]
 
 
 @admin.register(Pride)
 class PrideAdmin(TerritoryScopedAdmin):
     list_display = ["product", "company", "place", "kind", "territory"]
-    list_filter = ["territory", "kind"]
+    list_filter = [("territory", SCOPED_FILTER), "kind"]
 
 
 @admin.register(Interview)
 class InterviewAdmin(TerritoryScopedAdmin):
     list_display = ["__str__", "held_on", "status", "territory"]
-    list_filter = ["territory", "status"]
+    list_filter = [("territory", SCOPED_FILTER), "status"]
+    list_select_related = ["territory", "stakeholder"]

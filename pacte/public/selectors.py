@@ -1,7 +1,5 @@
 """Everything the public pact page shows, read in a fixed number of queries."""
 
-from itertools import groupby
-
 from django.db.models import Prefetch
 
 from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
@@ -12,6 +10,14 @@ from pacte.stakeholders.models import Stakeholder
 from pacte.territories.maps import perimeter_svg
 from pacte.territories.models import KeyFigure, SizeClassShare
 from pacte.territories.services import intercommunalities_with_population
+
+
+def _by_group(stakeholders) -> list[tuple[str, list]]:
+    """Stakeholders under their group heading, groups in the order of their first member."""
+    groups: dict[str, list] = {}
+    for stakeholder in stakeholders:
+        groups.setdefault(stakeholder.group, []).append(stakeholder)
+    return sorted(groups.items(), key=lambda item: item[0] == "")  # ungrouped last
 
 
 def pact_page(territory) -> dict:
@@ -47,10 +53,5 @@ def pact_page(territory) -> dict:
         "themes": themes,
         "principles": GovernancePrinciple.objects.for_territory(territory),  # 1 query
         "events": EconomicEvent.objects.for_territory(territory),  # 1 query
-        "acknowledged_groups": [  # 1 query
-            (group, list(items))
-            for group, items in groupby(
-                sorted(stakeholders, key=lambda s: (s.group == "", s.order)), key=lambda s: s.group
-            )
-        ],
+        "acknowledged_groups": _by_group(stakeholders),  # 1 query
     }

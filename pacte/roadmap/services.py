@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from pacte.commitments.models import Theme
 from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
@@ -14,6 +13,11 @@ from pacte.stakeholders.models import Category, Stakeholder
 
 INTERVIEW_TARGET = 30  # "30 entretiens environ"
 INTERVIEW_MINIMUM = 25  # the reference case completed its pact with 25 interviews
+
+
+def ncount(singular: str, plural: str, n: int) -> str:
+    """French plural rule: 0 and 1 take the singular (ngettext would apply English's without a catalogue)."""
+    return (plural if n > 1 else singular) % {"n": n}
 
 
 @dataclass
@@ -103,7 +107,7 @@ def _step1(territory) -> Step:
                 bool(axes) and not empty_axes,
                 (_("axes sans constat : %(a)s") % {"a": ", ".join(empty_axes)})
                 if empty_axes
-                else ngettext("%(n)s axe renseigné", "%(n)s axes renseignés", len(axes)) % {"n": len(axes)},
+                else ncount(_("%(n)s axe renseigné"), _("%(n)s axes renseignés"), len(axes)),
             ),
             Check(
                 _("Fiertés locales : produits innovants et emblématiques"),
@@ -164,7 +168,7 @@ def _step3(territory, pact) -> Step:
         Check(
             _("Remerciements aux acteurs mobilisés"),
             bool(pact and pact.acknowledgements.strip()) and acknowledged > 0,
-            ngettext("%(n)s acteur remercié", "%(n)s acteurs remerciés", acknowledged) % {"n": acknowledged},
+            ncount(_("%(n)s acteur remercié"), _("%(n)s acteurs remerciés"), acknowledged),
         ),
         Check(
             _("Pacte publié"),
@@ -230,7 +234,7 @@ def _step5(territory) -> Step:
             Check(
                 _("Calendrier des rencontres économiques"),
                 events > 0,
-                ngettext("%(n)s rencontre", "%(n)s rencontres", events) % {"n": events},
+                ncount(_("%(n)s rencontre"), _("%(n)s rencontres"), events),
             ),
         ],
         _(

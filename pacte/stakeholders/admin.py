@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pacte.core.admin import TerritoryScopedAdmin
+from pacte.core.admin import SCOPED_FILTER, TerritoryScopedAdmin
 
 from .models import Contact, Stakeholder
 
@@ -8,12 +8,12 @@ from .models import Contact, Stakeholder
 @admin.register(Stakeholder)
 class StakeholderAdmin(TerritoryScopedAdmin):
     list_display = ["name", "category", "group", "acknowledged", "territory"]
-    list_filter = ["territory", "category", "acknowledged"]
+    list_filter = [("territory", SCOPED_FILTER), "category", "acknowledged"]
     search_fields = ["name"]
 
 
 @admin.register(Contact)
 class ContactAdmin(TerritoryScopedAdmin):
     list_display = ["last_name", "first_name", "stakeholder", "priority", "contacted_by", "territory"]
-    list_filter = ["territory", "priority"]
+    list_filter = [("territory", SCOPED_FILTER), "priority"]
     search_fields = ["last_name", "first_name", "stakeholder__name"]

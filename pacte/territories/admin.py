@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pacte.core.admin import TerritoryScopedAdmin
+from pacte.core.admin import SCOPED_FILTER, TerritoryScopedAdmin
 
 from .models import KeyFigure, SizeClassShare, Territory
 
@@ -19,7 +19,7 @@ class TerritoryAdmin(TerritoryScopedAdmin):
         qs = super(TerritoryScopedAdmin, self).get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(pk__in=self._readable(request).values("pk"))
+        return qs.filter(pk__in=self._readable(request))
 
     def has_add_permission(self, request, obj=None):
         # New territories are created from the template (page "Nouveau territoire" or command).
@@ -37,10 +37,10 @@ class TerritoryAdmin(TerritoryScopedAdmin):
 @admin.register(KeyFigure)
 class KeyFigureAdmin(TerritoryScopedAdmin):
     list_display = ["value", "label", "territory", "order"]
-    list_filter = ["territory"]
+    list_filter = [("territory", SCOPED_FILTER)]
 
 
 @admin.register(SizeClassShare)
 class SizeClassShareAdmin(TerritoryScopedAdmin):
     list_display = ["size_class", "territory_share", "national_share", "territory"]
-    list_filter = ["territory"]
+    list_filter = [("territory", SCOPED_FILTER)]
