@@ -4,7 +4,7 @@ from django.db import transaction
 
 from pacte.accounts.models import Role, TerritoryMembership
 from pacte.replication.services import REFERENCE_CASE, content_read, reference_case_load
-from pacte.territories.models import Intercommunality
+from pacte.territories.models import Intercommunality, Territory
 from pacte.territories.services import reference_data_populate
 
 DEMO_TEAM = ("equipe-rochefort", "rochefort-demo-2025")
@@ -14,12 +14,22 @@ DEMO_NATIONAL = ("anct", "anct-demo-2025")
 class Command(BaseCommand):
     help = "Construit la démo : données de référence, territoire Rochefort-Royan-Marennes-Oléron, comptes."
 
-    def handle(self, *args, **options):
-        sirens = set(content_read(REFERENCE_CASE)["territory"]["intercommunalities"])
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset", action="store_true", help="Reconstruit le territoire de démo (les modifications sont perdues)"
+        )
+
+    def handle(self, *args, reset=False, **options):
+        info = content_read(REFERENCE_CASE)["territory"]
         if Intercommunality.objects.count() < 1000:
-            reference_data_populate(geometry_for=sirens)
+            reference_data_populate(geometry_for=set(info["intercommunalities"]))
         with transaction.atomic():
-            territory = reference_case_load()
+            territory = Territory.objects.filter(slug=info["slug"]).first()
+            if territory is None or reset:
+                territory = reference_case_load()
+                self.stdout.write(self.style.SUCCESS(f"Démo chargée : {territory.name}."))
+            else:
+                self.stdout.write(f"Démo déjà chargée : {territory.name} (--reset pour la reconstruire).")
             User = get_user_model()
             team, _ = User.objects.get_or_create(username=DEMO_TEAM[0])
             team.set_password(DEMO_TEAM[1])
@@ -31,7 +41,6 @@ class Command(BaseCommand):
             national.set_password(DEMO_NATIONAL[1])
             national.is_staff = national.is_superuser = True
             national.save()
-        self.stdout.write(self.style.SUCCESS(f"Démo chargée : {territory.name}."))
         self.stdout.write(f"  Équipe du territoire : identifiant « {DEMO_TEAM[0]} », mot de passe « {DEMO_TEAM[1]} »")
         self.stdout.write(
             f"  ANCT (national)      : identifiant « {DEMO_NATIONAL[0]} », mot de passe « {DEMO_NATIONAL[1]} »"
