@@ -11,8 +11,15 @@ class Role(models.TextChoices):
 
 
 class TerritoryMembership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="territory_memberships")
-    territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="territory_memberships",
+        verbose_name=_("utilisateur"),
+    )
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("territoire")
+    )
     role = models.CharField(_("rôle"), max_length=10, choices=Role, default=Role.TEAM)
 
     class Meta:

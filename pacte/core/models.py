@@ -10,12 +10,6 @@ class TerritoryQuerySet(models.QuerySet):
     def for_territory(self, territory):
         return self.filter(territory=territory)
 
-    def for_user(self, user):
-        """Rows of the territories the user belongs to (all of them for a superuser)."""
-        if user.is_superuser:
-            return self
-        return self.filter(territory__memberships__user=user).distinct()
-
 
 class TerritoryOwned(models.Model):
     """Every territory-owned row carries its territory, so every query can be scoped by it."""
@@ -65,14 +59,26 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+class JournalVerb(models.TextChoices):
+    TERRITORY_CREATED = "territory_created", _("Territoire créé")
+    TEMPLATE_LOADED = "template_loaded", _("Modèle générique chargé")
+    REFERENCE_CASE_LOADED = "reference_case_loaded", _("Cas de référence chargé")
+    PACT_VALIDATED = "pact_validated", _("Pacte validé")
+    PACT_PUBLISHED = "pact_published", _("Pacte publié")
+
+
 class JournalEntry(models.Model):
     """Append-only journal of what happened to a territory's central objects."""
 
-    territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE, related_name="journal")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    verb = models.CharField(max_length=64)
-    message = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="journal", verbose_name=_("territoire")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("auteur")
+    )
+    verb = models.CharField(_("événement"), max_length=64, choices=JournalVerb)
+    message = models.TextField(_("détail"))
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -22,11 +22,20 @@ class TerritoryFromTemplateForm(DsfrBaseForm):
     def clean_sirens(self):
         raw = []
         for chunk in re.split(r"[,;\n]+", self.cleaned_data["sirens"]):
-            # "241 700 434" is one SIREN written the French way; "241700434 241700640" are two.
-            if re.fullmatch(r"[\d\s.]+", chunk.strip()) and len(re.sub(r"\D", "", chunk)) == 9:
-                raw.append(re.sub(r"\D", "", chunk))
-            else:
-                raw += chunk.split()
+            pending = ""  # "241 700 434" is one SIREN written the French way: join digit groups up to 9
+            for token in chunk.split():
+                if token.isdigit() and len(pending + token) <= 9 and (pending or len(token) < 9):
+                    pending += token
+                    if len(pending) == 9:
+                        raw.append(pending)
+                        pending = ""
+                else:
+                    if pending:
+                        raw.append(pending)
+                        pending = ""
+                    raw.append(token)
+            if pending:
+                raw.append(pending)
         errors, sirens = [], []
         for value in raw:
             if not siren_number.is_valid(value):

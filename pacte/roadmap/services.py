@@ -211,8 +211,10 @@ def _step4() -> Step:
 
 def _step5(territory) -> Step:
     groups = list(ThematicGroup.objects.for_territory(territory))
-    theme_count = Theme.objects.for_territory(territory).count()
-    complete = [g for g in groups if g.objectives.strip() and g.participants.strip()]
+    themes = list(Theme.objects.for_territory(territory))
+    theme_count = len(themes)
+    complete_themes = {g.theme_id for g in groups if g.objectives.strip() and g.participants.strip()}
+    without_group = [t.name for t in themes if t.pk not in complete_themes]
     events = EconomicEvent.objects.for_territory(territory).count()
     principles = GovernancePrinciple.objects.for_territory(territory).count()
     return Step(
@@ -228,8 +230,9 @@ def _step5(territory) -> Step:
             Check(_("Principes de gouvernance (adhésion volontaire, 3 ans, revue annuelle)"), principles > 0),
             Check(
                 _("Groupes thématiques avec objectifs et participants"),
-                theme_count > 0 and len(complete) >= theme_count,
-                _("%(n)s/%(t)s groupes") % {"n": len(complete), "t": theme_count},
+                theme_count > 0 and not without_group,
+                _("%(n)s/%(t)s groupes") % {"n": theme_count - len(without_group), "t": theme_count}
+                + (" — " + _("sans groupe complet : %(t)s") % {"t": ", ".join(without_group)} if without_group else ""),
             ),
             Check(
                 _("Calendrier des rencontres économiques"),

@@ -4,7 +4,7 @@ import math
 
 import shapely
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 # DSFR illustrative colours, one per intercommunality.
 PALETTE = ["#000091", "#009081", "#C3992A", "#CE614A", "#6A6AF4", "#A558A0", "#68A532", "#E4794A"]
@@ -52,7 +52,7 @@ def perimeter_svg(intercommunalities) -> str:
         'class="pacte-map"><title id="perimeter-title">{}</title>{}{}</svg>',
         WIDTH,
         total_height,
-        mark_safe("Carte du périmètre : communes par intercommunalité"),
+        _("Carte du périmètre : communes par intercommunalité"),
         paths,
         legend,
     )

