@@ -273,7 +273,7 @@ def test_it_counts_only_thematic_groups_with_objectives_and_participants(alices_
     assert step.status == "in_progress"
     assert step.check("Groupes thématiques") == (
         False,
-        "Groupes thématiques avec objectifs et participants — 5/6 groupes",
+        f"Groupes thématiques avec objectifs et participants — 5/6 groupes — sans groupe complet : {group.theme.name}",
     )
 
 
