@@ -114,3 +114,41 @@ def test_it_refuses_to_start_in_production_with_the_development_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_it_does_not_count_the_template_text_as_commitments_written(territory_b):
+    check = roadmap_for(territory_b)[0].checks[4]
+
+    assert not check.done
+    assert "encore au texte du modèle : Attractivité, Environnement" in check.detail
+
+
+def test_it_counts_a_theme_once_its_team_adapted_a_commitment(client_for, bob, territory_b):
+    commitment = Commitment.objects.filter(territory=territory_b, theme__code="attractivite").first()
+    url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+    client = client_for(bob)
+    form = client.get(url).context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data.update({"theme": commitment.theme_id, "title": "Faire connaître l'industrie de Dunkerque"})
+    for prefix, actions in (
+        ("company_actions", commitment.company_actions.all()),
+        ("territory_actions", commitment.territory_actions.all()),
+    ):
+        data.update({f"{prefix}-TOTAL_FORMS": len(actions), f"{prefix}-INITIAL_FORMS": len(actions)})
+        for i, action in enumerate(actions):
+            data.update(
+                {
+                    f"{prefix}-{i}-id": action.pk,
+                    f"{prefix}-{i}-commitment": commitment.pk,
+                    f"{prefix}-{i}-text": action.text,
+                    f"{prefix}-{i}-details": action.details,
+                    f"{prefix}-{i}-order": action.order,
+                }
+            )
+
+    assert client.post(url, data).status_code == 302
+
+    commitment.refresh_from_db()
+    assert not commitment.from_template
+    detail = roadmap_for(territory_b)[0].checks[4].detail
+    assert "Attractivité" not in detail and "Environnement" in detail

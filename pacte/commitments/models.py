@@ -28,6 +28,12 @@ class Commitment(TerritoryOwned):
     company_intro = models.TextField(_("les entreprises s'engagent à…"), blank=True)
     territory_intro = models.TextField(_("le territoire s'engage à…"), blank=True)
     note = models.TextField(_("remarque"), blank=True)
+    from_template = models.BooleanField(
+        _("texte du modèle"),
+        default=False,
+        editable=False,
+        help_text=_("Encore au texte du modèle générique : pas encore adapté avec les acteurs locaux."),
+    )
 
     territory_parent = "theme"
 

@@ -36,7 +36,7 @@ def _lines(items) -> str:
     return "\n".join(items or [])
 
 
-def _load_themes(territory: Territory, themes: list[dict]) -> None:
+def _load_themes(territory: Territory, themes: list[dict], *, from_template: bool) -> None:
     for t_order, t in enumerate(themes):
         theme = Theme.objects.create(territory=territory, code=t["code"], name=t["name"], order=t_order)
         for c_order, c in enumerate(t.get("commitments") or []):
@@ -49,6 +49,7 @@ def _load_themes(territory: Territory, themes: list[dict]) -> None:
                 company_intro=c.get("company_intro", ""),
                 territory_intro=c.get("territory_intro", ""),
                 note=c.get("note", "") or "",
+                from_template=from_template,
             )
             CompanyAction.objects.bulk_create(
                 CompanyAction(
@@ -89,7 +90,7 @@ def _load_themes(territory: Territory, themes: list[dict]) -> None:
             )
 
 
-def _load_content(territory: Territory, content: dict) -> Pact:
+def _load_content(territory: Territory, content: dict, *, from_template: bool = False) -> Pact:
     pact_data = content["pact"]
     pact = Pact.objects.create(
         territory=territory,
@@ -135,7 +136,7 @@ def _load_content(territory: Territory, content: dict) -> Pact:
         )
         for i, p in enumerate(content.get("prides") or [])
     )
-    _load_themes(territory, content["themes"])
+    _load_themes(territory, content["themes"], from_template=from_template)
     EconomicEvent.objects.bulk_create(
         EconomicEvent(
             territory=territory,
@@ -167,7 +168,7 @@ def territory_create_from_template(
 ) -> Territory:
     """A new Territoire d'industrie on real EPCI, starting from the generic pact template."""
     territory = territory_create(name=name, sirens=sirens, region=region, slug=slug, actor=actor)
-    _load_content(territory, content_read(TEMPLATE))
+    _load_content(territory, content_read(TEMPLATE), from_template=True)
     journal_write(
         territory=territory,
         verb="template_loaded",

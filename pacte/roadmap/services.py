@@ -75,10 +75,12 @@ def _step1(territory) -> Step:
             n=Count(
                 "commitments",
                 filter=Q(commitments__company_actions__isnull=False) & Q(commitments__territory_actions__isnull=False),
-            )
+            ),
+            adapted=Count("commitments", filter=Q(commitments__from_template=False)),
         )
     )
     themes_without = [t.name for t in themes if not t.n]
+    themes_generic = [t.name for t in themes if t.n and not t.adapted]
     innovative, emblematic = prides.get(PrideKind.INNOVATIVE, 0), prides.get(PrideKind.EMBLEMATIC, 0)
     return Step(
         1,
@@ -116,10 +118,12 @@ def _step1(territory) -> Step:
             ),
             Check(
                 _("Engagements réciproques rédigés pour chaque thématique"),
-                bool(themes) and not themes_without,
-                (_("sans engagement réciproque : %(t)s") % {"t": ", ".join(themes_without)})
-                if themes_without
-                else _("%(n)s thématiques couvertes") % {"n": len(themes)},
+                bool(themes) and not themes_without and not themes_generic,
+                "; ".join(
+                    [_("sans engagement réciproque : %(t)s") % {"t": ", ".join(themes_without)}] * bool(themes_without)
+                    + [_("encore au texte du modèle : %(t)s") % {"t": ", ".join(themes_generic)}] * bool(themes_generic)
+                )
+                or _("%(n)s thématiques couvertes") % {"n": len(themes)},
             ),
         ],
         _(
