@@ -63,21 +63,25 @@ def _step1(territory) -> Step:
     missing = [label for value, label in Category.choices if value not in present]
     interviews = Interview.objects.for_territory(territory).filter(status=InterviewStatus.DONE).count()
     axes = list(
-        DiagnosticAxis.objects.for_territory(territory).annotate(
+        DiagnosticAxis.objects.for_territory(territory)
+        .annotate(
             strengths=Count("findings", filter=Q(findings__kind="strength")),
             weaknesses=Count("findings", filter=Q(findings__kind="weakness")),
         )
+        .order_by("order", "pk")  # Meta.ordering is not applied to GROUP BY queries
     )
     empty_axes = [a.name for a in axes if not (a.strengths or a.weaknesses)]
     prides = dict(Pride.objects.for_territory(territory).values_list("kind").annotate(n=Count("pk")).order_by())
     themes = list(
-        Theme.objects.for_territory(territory).annotate(
+        Theme.objects.for_territory(territory)
+        .annotate(
             n=Count(
                 "commitments",
                 filter=Q(commitments__company_actions__isnull=False) & Q(commitments__territory_actions__isnull=False),
             ),
             adapted=Count("commitments", filter=Q(commitments__from_template=False)),
         )
+        .order_by("order", "pk")
     )
     themes_without = [t.name for t in themes if not t.n]
     themes_generic = [t.name for t in themes if t.n and not t.adapted]
@@ -159,7 +163,7 @@ def _step2(pact) -> Step:
 
 
 def _step3(territory, pact) -> Step:
-    themes = Theme.objects.for_territory(territory).annotate(n=Count("indicators"))
+    themes = Theme.objects.for_territory(territory).annotate(n=Count("indicators")).order_by("order", "pk")
     without_indicators = [t.name for t in themes if not t.n]
     acknowledged = Stakeholder.objects.for_territory(territory).filter(acknowledged=True).count()
     checks = [
