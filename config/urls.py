@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 urlpatterns = [
     path("", include("pacte.public.urls")),
@@ -7,5 +9,10 @@ urlpatterns = [
     path("espace/", include("pacte.roadmap.urls")),
     path("espace/", include("pacte.replication.urls")),
     path("espace/", include("pacte.publications.urls")),
+    path("espace/", include("pacte.stakeholders.urls")),
+    path("espace/", include("pacte.interviews.urls")),
     path("espace/gestion/", admin.site.urls),
 ]
+
+if settings.SERVE_MEDIA:
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))

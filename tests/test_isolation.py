@@ -181,7 +181,7 @@ def _mutation(obj):
         if isinstance(field, models.SlugField):
             return field.attname, f"{getattr(obj, field.attname)}-bis"
         if isinstance(field, models.CharField | models.TextField):
-            return field.attname, f"{getattr(obj, field.attname)} (modifié)"
+            return field.attname, f"{getattr(obj, field.attname)} (modifié)".strip()
     return "order", 987_654
 
 

@@ -46,7 +46,7 @@ def pact_page(territory) -> dict:
         "key_figures": KeyFigure.objects.for_territory(territory),  # 1 query
         "size_classes": SizeClassShare.objects.for_territory(territory),  # 1 query
         "axes": DiagnosticAxis.objects.for_territory(territory).prefetch_related(  # 2 queries
-            Prefetch("findings", queryset=Finding.objects.order_by("order", "pk"))
+            Prefetch("findings", queryset=Finding.objects.filter(retained=True).order_by("order", "pk"))
         ),
         "innovative_prides": [p for p in prides if p.kind == PrideKind.INNOVATIVE],
         "emblematic_prides": [p for p in prides if p.kind == PrideKind.EMBLEMATIC],

@@ -65,8 +65,8 @@ def _step1(territory) -> Step:
     axes = list(
         DiagnosticAxis.objects.for_territory(territory)
         .annotate(
-            strengths=Count("findings", filter=Q(findings__kind="strength")),
-            weaknesses=Count("findings", filter=Q(findings__kind="weakness")),
+            strengths=Count("findings", filter=Q(findings__kind="strength", findings__retained=True)),
+            weaknesses=Count("findings", filter=Q(findings__kind="weakness", findings__retained=True)),
         )
         .order_by("order", "pk")  # Meta.ordering is not applied to GROUP BY queries
     )
