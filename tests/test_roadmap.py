@@ -1,6 +1,8 @@
 """The roadmap of a pact (/espace/<slug>/feuille-de-route/): the 5 steps of the ANCT method, each with a
 state computed from the territory's data (pacte.roadmap.services.roadmap_for)."""
 
+import datetime
+
 import pytest
 from django.test.html import parse_html
 from django.urls import reverse
@@ -10,7 +12,7 @@ from pacte.indicators.models import Indicator
 from pacte.interviews.models import DiagnosticAxis, Interview, InterviewStatus, Pride, PrideKind
 from pacte.publications.models import PactStatus
 from pacte.roadmap.services import roadmap_for
-from pacte.stakeholders.models import Category, Stakeholder
+from pacte.stakeholders.models import Category, Contact, ContactStatus, Stakeholder
 
 STEP_TITLES = {
     1: "Définition des engagements industrie-territoire",
@@ -126,7 +128,7 @@ def test_it_shows_the_five_steps_of_the_method_with_their_titles(alices_steps):
 def test_it_marks_step_1_done_for_the_reference_case(alices_steps):
     step = alices_steps()[1]
     assert step.status == "done"
-    assert step.badge == "Terminée · 5/5"
+    assert step.badge == "Terminée · 6/6"
 
 
 def test_it_counts_25_of_30_interviews_for_the_reference_case(alices_steps):
@@ -140,6 +142,33 @@ def test_it_finds_stakeholders_in_the_5_categories_for_the_reference_case(alices
     done, text = alices_steps()[1].check("Parties prenantes identifiées")
     assert done
     assert text.endswith("— 5/5 catégories")
+
+
+def test_it_finds_interviews_in_the_5_categories_for_the_reference_case(alices_steps):
+    assert alices_steps()[1].check("Entretiens menés dans les 5 catégories") == (
+        True,
+        "Entretiens menés dans les 5 catégories d'acteurs — 5/5 catégories",
+    )
+
+
+def test_it_names_the_category_where_no_interview_was_held(alices_steps, territory_a):
+    Interview.objects.filter(territory=territory_a, stakeholder__category=Category.CIVIL_SOCIETY).update(
+        status=InterviewStatus.PLANNED
+    )
+    assert alices_steps()[1].check("Entretiens menés dans les 5 catégories") == (
+        False,
+        "Entretiens menés dans les 5 catégories d'acteurs — 4/5 catégories — sans entretien : Société civile",
+    )
+
+
+def test_it_counts_the_contacts_to_follow_up_in_step_1(alices_steps, territory_a):
+    contacts = Contact.objects.filter(territory=territory_a).order_by("pk")[:2]
+    Contact.objects.filter(pk__in=[c.pk for c in contacts]).update(
+        status=ContactStatus.CONTACTED, last_action_on=datetime.date(2024, 1, 1)
+    )
+    done, text = alices_steps()[1].check("Entretiens réalisés")
+    assert done
+    assert text.endswith("25/30 entretiens réalisés — 2 contacts à relancer")
 
 
 def test_it_marks_step_2_done_once_the_pact_is_published(alices_steps):

@@ -65,6 +65,9 @@ class JournalVerb(models.TextChoices):
     REFERENCE_CASE_LOADED = "reference_case_loaded", _("Cas de référence chargé")
     PACT_VALIDATED = "pact_validated", _("Pacte validé")
     PACT_PUBLISHED = "pact_published", _("Pacte publié")
+    TRACKING_FILE_IMPORTED = "tracking_file_imported", _("Fichier de suivi importé")
+    INTERVIEW_RECORDED = "interview_recorded", _("Entretien enregistré")
+    FINDINGS_MERGED = "findings_merged", _("Constats fusionnés")
 
 
 class JournalEntry(models.Model):

@@ -15,9 +15,19 @@ from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction,
 from pacte.core.models import journal_write
 from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
 from pacte.indicators.models import Indicator
-from pacte.interviews.models import DiagnosticAxis, Finding, Interview, InterviewStatus, Pride
+from pacte.interviews.models import (
+    CommitmentIdea,
+    DiagnosticAxis,
+    Finding,
+    GuideSection,
+    Interview,
+    InterviewNote,
+    InterviewStatus,
+    Pride,
+)
+from pacte.interviews.services_guide import interview_guide_create
 from pacte.publications.models import Pact, PactStatus
-from pacte.stakeholders.models import Stakeholder
+from pacte.stakeholders.models import Contact, ContactStatus, Priority, Stakeholder
 from pacte.territories.models import KeyFigure, SizeClassShare, Territory
 from pacte.territories.services import territory_create
 
@@ -137,6 +147,9 @@ def _load_content(territory: Territory, content: dict, *, from_template: bool = 
         for i, p in enumerate(content.get("prides") or [])
     )
     _load_themes(territory, content["themes"], from_template=from_template)
+    interview_guide_create(
+        territory=territory, specific_question=(content.get("campaign") or {}).get("specific_question", "")
+    )
     EconomicEvent.objects.bulk_create(
         EconomicEvent(
             territory=territory,
@@ -160,6 +173,63 @@ def _load_content(territory: Territory, content: dict, *, from_template: bool = 
         for i, s in enumerate(content.get("stakeholders") or [])
     )
     return pact
+
+
+def _load_campaign(territory: Territory, campaign: dict) -> None:
+    """The step-1 campaign: the tracking file (one contact per entity), the interviews, their notes by
+    section of the guide, the findings they support and the commitment ideas they brought out."""
+    stakeholders = {s.name: s for s in Stakeholder.objects.for_territory(territory)}
+    interviewed_on = {}
+    for record in campaign.get("interviews") or []:
+        for name in record["stakeholders"]:
+            interviewed_on[name] = datetime.date.fromisoformat(str(record["date"]))
+    priorities = campaign.get("priorities") or {}
+    contacts = {
+        name: Contact(
+            territory=territory,
+            stakeholder=stakeholder,
+            order=stakeholder.order,
+            priority=priorities.get(stakeholder.category, Priority.MEDIUM),
+            contacted_by=campaign.get("contacted_by", ""),
+            status=ContactStatus.INTERVIEW_DONE if name in interviewed_on else ContactStatus.TO_CONTACT,
+            last_action_on=interviewed_on.get(name),
+        )
+        for name, stakeholder in stakeholders.items()
+    }
+    Contact.objects.bulk_create(contacts.values())
+    sections = list(GuideSection.objects.for_territory(territory).order_by("order", "pk"))
+    findings = {f.text: f for f in Finding.objects.for_territory(territory)}
+    themes = {t.code: t for t in Theme.objects.for_territory(territory)}
+    for order, record in enumerate(campaign.get("interviews") or []):
+        interview = Interview.objects.create(
+            territory=territory,
+            order=order,
+            stakeholder=stakeholders[record["stakeholders"][0]],
+            interviewers=campaign.get("interviewers", ""),
+            held_on=datetime.date.fromisoformat(str(record["date"])),
+            status=InterviewStatus.DONE,
+        )
+        interview.interviewees.set([contacts[name] for name in record["stakeholders"]])
+        InterviewNote.objects.bulk_create(
+            InterviewNote(
+                territory=territory,
+                interview=interview,
+                section=section,
+                section_title=section.title,
+                order=section.order,
+                text=text,
+            )
+            for section, text in zip(sections, record.get("notes") or [], strict=False)
+            if text
+        )
+        for text in record.get("findings") or []:
+            findings[text].interviews.add(interview)
+        CommitmentIdea.objects.bulk_create(
+            CommitmentIdea(
+                territory=territory, interview=interview, side=i["side"], theme=themes[i["theme"]], text=i["text"]
+            )
+            for i in record.get("ideas") or []
+        )
 
 
 @transaction.atomic
@@ -199,16 +269,7 @@ def reference_case_load(*, slug_suffix: str = "") -> Territory:
     pact.version = 1
     pact.published_on = datetime.date.fromisoformat(str(content["pact"]["published_on"]))
     pact.save()
-    held = content["pact"].get("interviews_held", 0)
-    Interview.objects.bulk_create(
-        Interview(
-            territory=territory,
-            order=i,
-            status=InterviewStatus.DONE,
-            summary="Entretien de la campagne 2024 (le détail n'est pas repris dans la publication).",
-        )
-        for i in range(held)
-    )
+    _load_campaign(territory, content.get("campaign") or {})
     journal_write(
         territory=territory,
         verb="reference_case_loaded",

@@ -8,11 +8,9 @@ from django.utils.translation import gettext as _
 from pacte.commitments.models import Theme
 from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
 from pacte.interviews.models import DiagnosticAxis, Interview, InterviewStatus, Pride, PrideKind
+from pacte.interviews.services import INTERVIEW_MINIMUM, INTERVIEW_TARGET, interviews_by_category, stale_contacts
 from pacte.publications.models import PactStatus
 from pacte.stakeholders.models import Category, Stakeholder
-
-INTERVIEW_TARGET = 30  # "30 entretiens environ"
-INTERVIEW_MINIMUM = 25  # the reference case completed its pact with 25 interviews
 
 
 def ncount(singular: str, plural: str, n: int) -> str:
@@ -62,6 +60,9 @@ def _step1(territory) -> Step:
     present = set(Stakeholder.objects.for_territory(territory).values_list("category", flat=True).distinct())
     missing = [label for value, label in Category.choices if value not in present]
     interviews = Interview.objects.for_territory(territory).filter(status=InterviewStatus.DONE).count()
+    interviewed = interviews_by_category(territory=territory)
+    not_interviewed = [label for value, label in Category.choices if not interviewed.get(value)]
+    to_follow_up = stale_contacts(territory=territory).count()
     axes = list(
         DiagnosticAxis.objects.for_territory(territory)
         .annotate(
@@ -106,7 +107,22 @@ def _step1(territory) -> Step:
             Check(
                 _("Entretiens réalisés (objectif : environ %(target)s)") % {"target": INTERVIEW_TARGET},
                 interviews >= INTERVIEW_MINIMUM,
-                _("%(n)s/%(target)s entretiens réalisés") % {"n": interviews, "target": INTERVIEW_TARGET},
+                _("%(n)s/%(target)s entretiens réalisés") % {"n": interviews, "target": INTERVIEW_TARGET}
+                + (
+                    " — " + ncount(_("%(n)s contact à relancer"), _("%(n)s contacts à relancer"), to_follow_up)
+                    if to_follow_up
+                    else ""
+                ),
+            ),
+            Check(
+                _("Entretiens menés dans les 5 catégories d'acteurs"),
+                not not_interviewed,
+                _("%(n)s/5 catégories") % {"n": 5 - len(not_interviewed)}
+                + (
+                    " — " + _("sans entretien : %(m)s") % {"m": ", ".join(str(m) for m in not_interviewed)}
+                    if not_interviewed
+                    else ""
+                ),
             ),
             Check(
                 _("Diagnostic industriel : des constats sur chaque axe"),
@@ -130,10 +146,6 @@ def _step1(territory) -> Step:
                 or _("%(n)s thématiques couvertes") % {"n": len(themes)},
             ),
         ],
-        _(
-            "Le fichier de suivi des acteurs (import de tableur), les fiches d'entretien et le tableau "
-            "de bord de la campagne arrivent dans une prochaine version."
-        ),
     )
 
 
