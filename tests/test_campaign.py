@@ -395,3 +395,10 @@ def test_it_counts_only_this_territory_in_the_campaign(territory_a, territory_b)
     summary = campaign_summary(territory=territory_b)
     assert (summary.done, summary.contacts) == (0, 1)
     assert campaign_summary(territory=territory_a).contacts == 34
+
+
+def test_it_counts_every_interview_behind_a_finding_on_the_interview_page(client_for, alice, url_a, territory_a):
+    finding = Finding.objects.get(territory=territory_a, text__startswith="Du foncier industriel encore disponible")
+    interview = finding.interviews.order_by("pk").last()
+    page = client_for(alice).get(url_a("interview_detail", interview.pk)).content.decode()
+    assert "(Infrastructure, foncier et innovation · 2 entretiens)" in page

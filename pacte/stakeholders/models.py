@@ -110,6 +110,12 @@ class Contact(TerritoryOwned):
         return f"{self.full_name} ({self.stakeholder})"
 
     @property
+    def display_name(self) -> str:
+        """The person and their entity, or the entity alone while the person is unknown."""
+        name = f"{self.first_name} {self.last_name}".strip()
+        return f"{name} ({self.stakeholder.name})" if name else self.stakeholder.name
+
+    @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or str(_("interlocuteur à identifier"))
 

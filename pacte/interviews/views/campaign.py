@@ -25,7 +25,9 @@ def campaign(request, slug):
     interviews = (
         Interview.objects.for_territory(territory)
         .select_related("stakeholder")
-        .prefetch_related(Prefetch("interviewees", queryset=Contact.objects.order_by("last_name", "pk")))
+        .prefetch_related(
+            Prefetch("interviewees", queryset=Contact.objects.select_related("stakeholder").order_by("last_name", "pk"))
+        )
         .annotate(finding_count=Count("findings", distinct=True), idea_count=Count("ideas", distinct=True))
         .order_by("-held_on", "-pk")
     )
@@ -125,7 +127,7 @@ def interview_detail(request, slug, pk):
             "interview": interview,
             "interviewees": interview.interviewees.select_related("stakeholder"),
             "notes": interview.notes.all(),
-            "findings": interview.findings.select_related("axis", "theme").annotate(evidence=Count("interviews")),
+            "findings": interview.findings.select_related("axis", "theme").prefetch_related("interviews"),
             "ideas": interview.ideas.select_related("theme"),
             "form": form,
             "finding_form": finding_form,
