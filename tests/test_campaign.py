@@ -402,3 +402,23 @@ def test_it_counts_every_interview_behind_a_finding_on_the_interview_page(client
     interview = finding.interviews.order_by("pk").last()
     page = client_for(alice).get(url_a("interview_detail", interview.pk)).content.decode()
     assert "(Infrastructure, foncier et innovation · 2 entretiens)" in page
+
+
+def test_it_reconstitutes_the_25_interviews_of_the_reference_case_with_all_34_actors(territory_a, reference_content):
+    interviews = Interview.objects.filter(territory=territory_a)
+    assert interviews.count() == reference_content["pact"]["interviews_held"] == 25
+    assert not interviews.exclude(status=InterviewStatus.DONE).exists()
+    met = list(
+        Interview.interviewees.through.objects.filter(interview__territory=territory_a).values_list(
+            "contact__stakeholder__name", flat=True
+        )
+    )
+    thanked = [s["name"] for s in reference_content["stakeholders"]]
+    assert sorted(met) == sorted(thanked)  # every actor thanked by the pact was met, once
+    assert not Contact.objects.filter(territory=territory_a).exclude(status=ContactStatus.INTERVIEW_DONE).exists()
+
+
+def test_it_asks_the_reference_case_its_own_question_on_the_airport_land(territory_a, source_text):
+    specific = GuideSection.objects.get(territory=territory_a, title="Question spécifique au territoire")
+    assert specific.questions in source_text
+    assert "20 hectares sur l'aéroport de Rochefort-Charente Maritime" in specific.questions
