@@ -117,7 +117,7 @@ def test_it_refuses_to_start_in_production_with_the_development_secret_key():
 
 
 def test_it_does_not_count_the_template_text_as_commitments_written(territory_b):
-    check = roadmap_for(territory_b)[0].checks[4]
+    check = roadmap_for(territory_b)[0].checks[-1]
 
     assert not check.done
     assert "encore au texte du modèle : Attractivité, Environnement" in check.detail
@@ -150,5 +150,5 @@ def test_it_counts_a_theme_once_its_team_adapted_a_commitment(client_for, bob, t
 
     commitment.refresh_from_db()
     assert not commitment.from_template
-    detail = roadmap_for(territory_b)[0].checks[4].detail
+    detail = roadmap_for(territory_b)[0].checks[-1].detail
     assert "Attractivité" not in detail and "Environnement" in detail
