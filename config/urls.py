@@ -14,5 +14,11 @@ urlpatterns = [
     path("espace/gestion/", admin.site.urls),
 ]
 
+
+def media(request, path):
+    """Uploaded files, served by Django in the demo (MEDIA_ROOT read per request, so tests can move it)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
-    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", media))

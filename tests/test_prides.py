@@ -482,3 +482,33 @@ def test_it_lets_a_viewer_read_but_not_write(client_for, victor, territory_a, pr
 
 def test_it_returns_404_for_an_unknown_pride(client_for, alice, territory_a):
     assert client_for(alice).get(reverse("interviews:pride_update", args=[territory_a.slug, 999999])).status_code == 404
+
+
+def test_it_serves_the_image_shown_on_the_public_page(client, territory_a, pride_with_image):
+    page = client.get(reverse("public:pact", args=[territory_a.slug])).content.decode()
+    assert pride_with_image.image.url in page
+    response = client.get(pride_with_image.image.url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    served = b"".join(response.streaming_content)
+    response.close()
+    with open(stored(pride_with_image), "rb") as stream:
+        assert served == stream.read()
+
+
+def test_it_checks_images_uploaded_through_the_admin_too(client_for, alice, pride_a):
+    url = reverse("admin:interviews_pride_change", args=[pride_a.pk])
+    data = {
+        "kind": pride_a.kind,
+        "product": pride_a.product,
+        "company": pride_a.company,
+        "place": pride_a.place,
+        "size_class": "",
+        "order": pride_a.order,
+        "image": upload("anime.gif", content=image_bytes("GIF"), content_type="image/gif"),
+    }
+    response = client_for(alice).post(url, data)
+    assert response.status_code == 200
+    assert "JPEG, PNG ou WebP" in response.content.decode()
+    pride_a.refresh_from_db()
+    assert not pride_a.image
