@@ -27,7 +27,7 @@ from pacte.interviews.models import (
 )
 from pacte.interviews.services_guide import interview_guide_create
 from pacte.publications.models import Pact, PactStatus
-from pacte.stakeholders.models import Contact, ContactStatus, Priority, Stakeholder
+from pacte.stakeholders.models import Contact, ContactStatus, Priority, Stakeholder, name_key
 from pacte.territories.models import KeyFigure, SizeClassShare, Territory
 from pacte.territories.services import territory_create
 
@@ -166,6 +166,7 @@ def _load_content(territory: Territory, content: dict, *, from_template: bool = 
             territory=territory,
             order=i,
             name=s["name"],
+            name_key=name_key(s["name"]),  # bulk_create does not call save()
             category=s["category"],
             group=s.get("group", ""),
             acknowledged=True,

@@ -14,6 +14,7 @@ class StakeholderAdmin(TerritoryScopedAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(TerritoryScopedAdmin):
-    list_display = ["last_name", "first_name", "stakeholder", "priority", "contacted_by", "territory"]
-    list_filter = [("territory", SCOPED_FILTER), "priority"]
+    list_display = ["last_name", "first_name", "stakeholder", "priority", "contacted_by", "status", "territory"]
+    list_filter = [("territory", SCOPED_FILTER), "priority", "status"]
+    list_select_related = ["stakeholder", "territory"]
     search_fields = ["last_name", "first_name", "stakeholder__name"]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<slug:slug>/acteurs/import/", views.import_upload, name="import_upload"),
     path("<slug:slug>/acteurs/import/<int:pk>/", views.import_preview, name="import_preview"),
     path("<slug:slug>/acteurs/export.xlsx", views.export, name="export"),
+    path("<slug:slug>/acteurs/modele.xlsx", views.import_model, name="import_model"),
 ]
