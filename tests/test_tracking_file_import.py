@@ -300,6 +300,20 @@ def test_it_keeps_the_category_of_an_existing_entity_when_the_typology_is_unknow
     assert plan.to_create == [] and len(plan.to_update) + plan.unchanged == 1  # Airbus's demo contact
 
 
+def test_it_changes_an_existing_entity_only_by_a_typology_written_on_its_row(territory_a):
+    rows = [
+        ["Typologie", "Entité", "Priorité"],
+        ["Collectivités et partenaires", "Interco 1", "Prioritaire"],
+        [None, "CCI Charente-Maritime", "Prioritaire"],  # inherits "Collectivités et partenaires": kept as a partner
+        ["Entreprises", "Région Nouvelle-Aquitaine", "Souhaitable"],  # written on the row: a change to show
+    ]
+    plan = tracking_file_import_plan(tracking_import=upload(territory_a, "t.xlsx", xlsx_file(rows, merges=["A2:A3"])))
+    assert [(s.name, category) for s, category in plan.recategorised] == [
+        ("Région Nouvelle-Aquitaine", Category.COMPANIES)
+    ]
+    assert plan.recategorised_labels == ["Région Nouvelle-Aquitaine : Collectivités → Entreprises"]
+
+
 def test_it_blocks_an_import_with_refused_rows_unless_the_user_ignores_them(territory_a, alice):
     tracking_import = upload(territory_a, "messy.xlsx", xlsx_file(messy_rows()))
     contacts_before = contacts_of(territory_a).count()

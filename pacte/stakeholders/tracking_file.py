@@ -126,6 +126,7 @@ class Row:
     stakeholder: str
     category: str = ""  # a Category value, or "" when the cell is empty and nothing above it gives one
     category_unknown: str = ""  # the raw typology when it matches no category (refused unless the entity exists)
+    category_written: bool = False  # the typology is written on this very row (not inherited from above)
     last_name: str = ""
     first_name: str = ""
     priority: str = ""
@@ -329,6 +330,7 @@ def tracking_file_parse(*, filename: str, content: bytes) -> ParsedFile:
             current_category_unknown = "" if current_category else typology
         row = Row(number=number, stakeholder=_text(cells.get("stakeholder")))
         row.category, row.category_unknown = current_category, current_category_unknown
+        row.category_written = bool(typology)
         for name in ("last_name", "first_name", "contacted_by"):
             setattr(row, name, _text(cells.get(name)))
         row.notes = _multiline(cells.get("notes"))
@@ -531,7 +533,7 @@ def tracking_file_plan(*, territory, parsed: ParsedFile, confirmed_merges: set[s
         refs.append(target if merge.accepted else name)
     plan.merges = list(merges.values())
 
-    # 2. Categories: an existing entity keeps its own when the file's is blank or unknown; a new one takes
+    # 2. Categories: an existing entity keeps its own when the file's is blank, inherited or unknown; a new one takes
     # the first known typology of its rows.
     new_categories: dict[str, str] = {}
     for row, ref in zip(parsed.rows, refs, strict=True):
@@ -541,7 +543,9 @@ def tracking_file_plan(*, territory, parsed: ParsedFile, confirmed_merges: set[s
     valid = []
     for row, ref in zip(parsed.rows, refs, strict=True):
         if isinstance(ref, Stakeholder):
-            if row.category and row.category != ref.category and ref.pk not in recategorised:
+            # Only a typology written on the row itself changes an existing entity: one inherited from a block
+            # such as "Collectivités et partenaires" says too little about each entity below it.
+            if row.category_written and row.category != ref.category and ref.pk not in recategorised:
                 recategorised[ref.pk] = (ref, row.category)
             valid.append((row, ref))
         elif row.category_unknown:
