@@ -339,3 +339,13 @@ def test_it_filters_the_contacts_nobody_contacts_yet(client_for, alice, campaign
     assert "Personne" in page and "Zola" not in page and "1 contact " in page
     assert '<option value="(vide)" selected>(non renseigné) (1)</option>' in page
     assert orphan.contacted_by == ""
+
+
+def test_it_sorts_entities_whatever_their_case(territory_a):
+    from pacte.stakeholders.services import tracking_file_contacts
+
+    contacts, _ = tracking_file_contacts(territory=territory_a, filters={"category": "entreprises"}, sort="entite")
+    names = [c.stakeholder.name for c in contacts]
+    assert names[:3] == ["Airbus", "AMR", "Applus+ Rescoll"]
+    contacts, _ = tracking_file_contacts(territory=territory_a, filters={"category": "entreprises"}, sort="-entite")
+    assert [c.stakeholder.name for c in contacts][-3:] == ["Applus+ Rescoll", "AMR", "Airbus"]

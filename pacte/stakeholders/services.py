@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from django.db import DatabaseError, transaction
-from django.db.models import Case, Count, IntegerField, Max, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,17 +32,17 @@ def _rank(field, choices):
 
 
 # ?tri= keys (a leading "-" reverses): the only orderings the page accepts.
-SORTS = {
-    "typologie": [_rank("stakeholder__category", Category), "stakeholder__name"],
-    "entite": ["stakeholder__name"],
-    "nom": ["last_name", "first_name"],
-    "prenom": ["first_name", "last_name"],
+SORTS = {  # text sorts ignore case ("Airbus" before "AMR")
+    "typologie": [_rank("stakeholder__category", Category), Lower("stakeholder__name")],
+    "entite": [Lower("stakeholder__name")],
+    "nom": [Lower("last_name"), Lower("first_name")],
+    "prenom": [Lower("first_name"), Lower("last_name")],
     "priorite": [_rank("priority", Priority)],
-    "qui": ["contacted_by"],
+    "qui": [Lower("contacted_by")],
     "statut": [_rank("status", ContactStatus)],
-    "date": ["last_action_on"],
-    "courriel": ["email"],
-    "telephone": ["phone"],
+    "date": [F("last_action_on")],
+    "courriel": [Lower("email")],
+    "telephone": [F("phone")],
 }
 DEFAULT_SORT = "typologie"
 FILTERS = {  # GET parameter: lookup
@@ -88,12 +89,7 @@ def tracking_file_contacts(*, territory, filters: dict, sort: str):
     key = sort.lstrip("-")
     if key not in SORTS:
         key, sort = DEFAULT_SORT, DEFAULT_SORT
-    ordering = []
-    for expression in SORTS[key]:
-        if isinstance(expression, str):
-            ordering.append(f"-{expression}" if sort.startswith("-") else expression)
-        else:
-            ordering.append(expression.desc() if sort.startswith("-") else expression.asc())
+    ordering = [e.desc() if sort.startswith("-") else e.asc() for e in SORTS[key]]
     return contacts.order_by(*ordering, "order", "pk"), sort
 
 
