@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint demo clean
+.PHONY: run test lint demo clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ lint: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The French catalogue: the interface is written in French, so each message is its own translation; the
+# catalogue is there for French plural rules (0 and 1 take the singular). Needs GNU gettext; the
+# compiled .mo is committed, so running the demo does not.
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=bench --ignore=tests
+	msgen locale/fr/LC_MESSAGES/django.po -o locale/fr/LC_MESSAGES/django.po
+	$(BIN)/python manage.py compilemessages -l fr --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

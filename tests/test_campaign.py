@@ -422,3 +422,8 @@ def test_it_asks_the_reference_case_its_own_question_on_the_airport_land(territo
     specific = GuideSection.objects.get(territory=territory_a, title="Question spécifique au territoire")
     assert specific.questions in source_text
     assert "20 hectares sur l'aéroport de Rochefort-Charente Maritime" in specific.questions
+
+
+def test_it_writes_zero_in_the_singular_as_french_does(client_for, bob, territory_b):
+    page = client_for(bob).get(reverse("interviews:campaign", args=[territory_b.slug])).content.decode()
+    assert "0 contact dans le fichier de suivi." in page

@@ -306,7 +306,7 @@ def test_it_exports_the_tracking_file_as_a_workbook_that_reimports_cleanly(clien
         url("import_upload", territory_a), {"file": SimpleUploadedFile("export.xlsx", response.content)}
     )
     page = client.get(response.url).content.decode()
-    assert "0 contacts à créer" in page and "0 contacts à mettre à jour" in page and "0 lignes refusées" in page
+    assert "0 contact à créer" in page and "0 contact à mettre à jour" in page and "0 ligne refusée" in page
 
 
 def test_it_offers_a_blank_model_file(client_for, alice, territory_a):
@@ -328,7 +328,7 @@ def test_it_reads_the_sources_sample_uploaded_as_xlsx(client_for, alice, territo
         {"file": SimpleUploadedFile("suivi.xlsx", xlsx_file(SOURCE_SAMPLE, SOURCE_MERGES))},
     )
     page = client.get(response.url).content.decode()
-    assert "12 contacts à créer" in page and "10 entités à créer" in page and "0 lignes refusées" in page
+    assert "12 contacts à créer" in page and "10 entités à créer" in page and "0 ligne refusée" in page
     assert 'Bpifrance <span class="fr-text--xs">(Services et opérateurs de l&#x27;État)</span>' in page
 
 
