@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "pacte.stakeholders",
     "pacte.interviews",
     "pacte.commitments",
+    "pacte.workshops",
     "pacte.indicators",
     "pacte.governance",
     "pacte.publications",

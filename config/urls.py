@@ -11,6 +11,8 @@ urlpatterns = [
     path("espace/", include("pacte.publications.urls")),
     path("espace/", include("pacte.stakeholders.urls")),
     path("espace/", include("pacte.interviews.urls")),
+    path("espace/", include("pacte.commitments.urls")),
+    path("", include("pacte.workshops.urls")),
     path("espace/gestion/", admin.site.urls),
 ]
 

@@ -1,5 +1,6 @@
 """Themes and the reciprocal commitments of the pact (company side / territory side)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -87,3 +88,34 @@ class TerritoryAction(Action):
     class Meta(Action.Meta):
         verbose_name = _("action du territoire")
         verbose_name_plural = _("actions du territoire")
+
+
+class CommitmentsVersion(TerritoryOwned):
+    """A frozen version of all the reciprocal commitments of a territory (v1 from interviews → v2 after workshops).
+
+    `content` holds every theme, commitment and action as they read at that moment; `changelog` says, in
+    words, what changed since the previous version.
+    """
+
+    number = models.PositiveIntegerField(_("version"))
+    label = models.CharField(_("intitulé"), max_length=200)
+    content = models.JSONField(_("contenu"))
+    changelog = models.TextField(_("changements"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("figée par"),
+    )
+    created_at = models.DateTimeField(_("figée le"), auto_now_add=True)
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("version des engagements")
+        verbose_name_plural = _("versions des engagements")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["territory", "number"], name="unique_commitments_version")]
+
+    def __str__(self):
+        return f"v{self.number} — {self.label}"

@@ -68,6 +68,8 @@ class JournalVerb(models.TextChoices):
     TRACKING_FILE_IMPORTED = "tracking_file_imported", _("Fichier de suivi importé")
     INTERVIEW_RECORDED = "interview_recorded", _("Entretien enregistré")
     FINDINGS_MERGED = "findings_merged", _("Constats fusionnés")
+    RESOLUTION_RECORDED = "resolution_recorded", _("Veto ou ajustement tranché")
+    COMMITMENTS_VERSION_FROZEN = "commitments_version_frozen", _("Version des engagements figée")
 
 
 class JournalEntry(models.Model):
