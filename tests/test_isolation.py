@@ -214,6 +214,11 @@ def _parent_fields(model):
     ]
 
 
+def _many_to_many_fields(model):
+    """Many-to-many fields to territory-owned rows (e.g. the interviewees of an interview)."""
+    return [f for f in model._meta.many_to_many if f.editable and issubclass(f.related_model, TerritoryOwned)]
+
+
 WRITABLE = [(m, a) for m, a in SCOPED if a.has_change_permission.__func__ is TerritoryScopedAdmin.has_change_permission]
 ADDABLE = [(m, a) for m, a in SCOPED if a.has_add_permission.__func__ is TerritoryScopedAdmin.has_add_permission]
 NOT_ADDABLE = [(m, a) for m, a in SCOPED if (m, a) not in ADDABLE]
@@ -410,10 +415,21 @@ def test_it_offers_bob_only_his_territory_and_its_rows_in_add_forms(
     assert response.status_code == 200
     page = response.content.decode()
     assert _select_options(page, "territory") == [str(territory_b.pk)]
-    for field in _parent_fields(model):
+    for field in _parent_fields(model) + _many_to_many_fields(model):
         offered = _select_options(page, field.name)
         owners = set(field.related_model.objects.filter(pk__in=offered).values_list("territory_id", flat=True))
         assert owners <= {territory_b.pk}, field.name
+
+
+def test_it_never_offers_bob_the_contacts_of_territory_a_as_interviewees(client_for, bob, territory_a, territory_b):
+    from pacte.stakeholders.models import Contact, Stakeholder
+
+    stakeholder = Stakeholder.objects.create(territory=territory_b, name="Port de Dunkerque", category="partenaires")
+    mine = Contact.objects.create(territory=territory_b, stakeholder=stakeholder, last_name="Nord")
+    page = client_for(bob).get(reverse("admin:interviews_interview_add")).content.decode()
+    offered = _select_options(page, "interviewees")
+    assert offered == [str(mine.pk)]
+    assert Contact.objects.filter(territory=territory_a).exists()
 
 
 # --- the back-office pages that are not scoped by territory, and the other pages --------------------------------

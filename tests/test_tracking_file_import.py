@@ -180,6 +180,58 @@ def test_it_reads_windows_1252_csv_with_semicolons_and_accents():
     assert (row.stakeholder, row.last_name, row.first_name) == ("Région Nouvelle-Aquitaine", "Lefèvre", "Hélène")
 
 
+def test_it_reads_a_mac_csv_with_carriage_returns_only_in_utf8_without_bom():
+    content = "Entité;Nom;Priorité;Téléphone;Dernier échange\rCCI Charente-Maritime;Léon;prioritaire;546990000.0;03/05/2024 10:00\r"
+    parsed = tracking_file_parse(filename="suivi.csv", content=content.encode("utf-8"))
+    assert parsed.refusals == []
+    (row,) = parsed.rows
+    assert (row.stakeholder, row.last_name, row.phone) == ("CCI Charente-Maritime", "Léon", "05 46 99 00 00")
+    assert row.last_action_on == datetime.date(2024, 5, 3)
+
+
+@pytest.mark.parametrize("written", ["2024-05-03 00:00:00", "45415", "45415.0", "03/05/2024 10:00:00"])
+def test_it_reads_dates_as_spreadsheets_save_them(written):
+    rows = [["Entité", "Priorité", "Date"], ["Airbus", "Prioritaire", written]]
+    (row,) = tracking_file_parse(filename="s.csv", content=csv_file(rows)).rows
+    assert row.last_action_on == datetime.date(2024, 5, 3)
+
+
+def test_it_reads_an_excel_serial_date_cell():
+    rows = [["Entité", "Priorité", "Dernier échange"], ["Airbus", "Prioritaire", 45415]]
+    (row,) = tracking_file_parse(filename="s.xlsx", content=xlsx_file(rows)).rows
+    assert row.last_action_on == datetime.date(2024, 5, 3)
+
+
+def test_it_recognises_longer_headers_and_lists_the_ignored_ones():
+    rows = [
+        ["Entité", "Nom du contact", "Priorité (P1/P2/P3)", "Téléphone portable", "Secteur d'activité"],
+        ["Airbus", "Martin", "Prioritaire", "0612345678", "Aéronautique"],
+    ]
+    parsed = tracking_file_parse(filename="s.xlsx", content=xlsx_file(rows))
+    (row,) = parsed.rows
+    assert (row.last_name, row.priority, row.phone) == ("Martin", Priority.HIGH, "0612345678")
+    assert parsed.ignored == ["Secteur d'activité"]
+    assert parsed.column_labels == ["Entité", "Nom", "Priorité", "Téléphone"]
+
+
+@pytest.mark.parametrize(
+    "filename, content, message",
+    [
+        ("vide.csv", "Entité;Priorité\r\n;;\r\n".encode(), "aucune ligne sous l'en-tête"),
+        ("image.csv", bytes(range(256)) * 40, "Ligne d'en-tête introuvable"),
+    ],
+)
+def test_it_refuses_unreadable_or_empty_files_in_french(filename, content, message):
+    with pytest.raises(TrackingFileError, match=message):
+        tracking_file_parse(filename=filename, content=content)
+
+
+def test_it_refuses_a_row_whose_entity_is_too_long():
+    rows = [["Entité", "Priorité"], ["x" * 200_000, "Prioritaire"]]
+    parsed = tracking_file_parse(filename="s.csv", content=csv_file(rows))
+    assert [r.message for r in parsed.refusals] == ["ligne 2 : « Entité » trop long (300 caractères au plus)"]
+
+
 def test_it_reads_utf8_csv_with_a_bom_commas_and_quoted_fields():
     rows = [
         ["Titre du fichier"],

@@ -75,6 +75,12 @@ class TerritoryScopedAdmin(admin.ModelAdmin):
             kwargs["queryset"] = related.objects.filter(territory__in=self._writable(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if issubclass(related, TerritoryOwned) and not request.user.is_superuser:
+            kwargs["queryset"] = related.objects.filter(territory__in=self._writable(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if self._territory_of(obj).pk not in self._writable(request):
             raise PermissionDenied

@@ -150,7 +150,7 @@ class FindingsMergeForm(DsfrBaseForm):
 
     def __init__(self, *args, territory, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["findings"].queryset = Finding.objects.for_territory(territory)
+        self.fields["findings"].queryset = Finding.objects.for_territory(territory).select_related("axis")
         self.fields["target"].queryset = Finding.objects.for_territory(territory)
         self.fields["findings"].error_messages["required"] = _("Cochez au moins deux constats à fusionner.")
 
@@ -162,6 +162,6 @@ class FindingsMergeForm(DsfrBaseForm):
         if len({f.kind for f in findings}) > 1:
             raise forms.ValidationError(_("Un atout ✓ et une faiblesse ✗ ne peuvent pas être fusionnés."))
         target = cleaned.get("target")
-        if target is None or target not in findings:
-            cleaned["target"] = findings[0]
+        if target is None or target not in findings:  # the first ticked, in the order of the page
+            cleaned["target"] = min(findings, key=lambda f: (f.axis.order, f.axis_id, f.order, f.pk))
         return cleaned

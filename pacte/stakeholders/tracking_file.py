@@ -15,6 +15,7 @@ Three pure steps, testable without HTTP:
 import csv
 import datetime
 import io
+import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.utils.datetime import from_excel
 
 from .models import Category, Contact, ContactStatus, Priority, Stakeholder, name_key
 
@@ -100,6 +102,7 @@ STATUSES = {
     "refusee": ContactStatus.DECLINED,
 }
 PLACEHOLDERS = {"...", "…", "-", "--", "—", "–", "?", "n/a", "N/A"}  # "to be filled in" marks of the source's file
+EXCEL_SERIALS = (20000, 80000)  # Excel day numbers of 1954–2119: a date, not a count
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
 CONTACT_FIELDS = [
     "last_name",
@@ -154,6 +157,12 @@ class ParsedFile:
     refusals: list[Refusal] = field(default_factory=list)
     header_row: int = 0
     columns: list[str] = field(default_factory=list)  # the recognised columns, in the file's order
+    ignored: list[str] = field(default_factory=list)  # headers of the file that match no column (shown in the preview)
+
+    @property
+    def column_labels(self) -> list[str]:
+        labels = dict(COLUMNS)
+        return [str(labels[c]) for c in self.columns]
 
 
 # --- reading -------------------------------------------------------------------------------------------------
@@ -194,13 +203,36 @@ def _raw_rows_csv(content: bytes):
     best, best_score = None, -1
     # The delimiter is the one under which a header is found with the most recognised columns
     # (more robust than csv.Sniffer on French files whose comments are full of commas).
-    for delimiter in (";", ",", "\t"):
-        head = list(csv.reader(io.StringIO(text[:20000]), delimiter=delimiter))[:HEADER_SEARCH_ROWS]
-        found = _find_header(list(enumerate(head, 1)))
-        score = len(found[1]) if found else 0
-        if score > best_score:
-            best, best_score = delimiter, score
-    return list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=best), 1))
+    try:
+        for delimiter in (";", ",", "\t"):
+            head = list(csv.reader(io.StringIO(text[:20000], newline=""), delimiter=delimiter))[:HEADER_SEARCH_ROWS]
+            found = _find_header(list(enumerate(head, 1)))
+            score = len(found[1]) if found else 0
+            if score > best_score:
+                best, best_score = delimiter, score
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=best)
+        return list(enumerate(reader, 1))
+    except csv.Error as error:  # a NUL byte (a binary file named .csv), a huge cell, a broken quote…
+        raise TrackingFileError(
+            _("Ce fichier CSV est illisible (%(detail)s) : enregistrez-le à nouveau en CSV depuis votre tableur.")
+            % {"detail": str(error)}
+        ) from error
+
+
+def _header_column(value) -> str | None:
+    """The column a header names: exactly one of its aliases, or an alias followed by more words
+    ("Nom du contact", "Téléphone portable", "Priorité (P1/P2/P3)")."""
+    if value is None:
+        return None
+    key = name_key(str(value))
+    if not key:
+        return None
+    if key in HEADER_LOOKUP:
+        return HEADER_LOOKUP[key]
+    for alias in sorted(HEADER_LOOKUP, key=len, reverse=True):
+        if key.startswith(alias + " "):
+            return HEADER_LOOKUP[alias]
+    return None
 
 
 def _find_header(rows):
@@ -208,7 +240,7 @@ def _find_header(rows):
     for index, (_number, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         mapping = {}
         for position, value in enumerate(values):
-            column = HEADER_LOOKUP.get(name_key(str(value))) if value is not None else None
+            column = _header_column(value)
             if column and column not in mapping.values():
                 mapping[position] = column
         if {"stakeholder", "priority"} <= set(mapping.values()):
@@ -242,6 +274,8 @@ def _phone(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = _text(value)
+    if re.fullmatch(r"\d{9}\.0+", text):  # a number of a CSV saved by Excel: "546990000.0"
+        text = text.split(".")[0]
     if text.isdigit() and len(text) == 9:
         # Excel read "05 46 …" as the number 546… (and a CSV saved by Excel keeps it so): the leading 0 is
         # restored, and the number written the French way.
@@ -258,9 +292,14 @@ def _date(value):
         return value.date(), ""
     if isinstance(value, datetime.date):
         return value, ""
+    if isinstance(value, int | float) and EXCEL_SERIALS[0] <= value <= EXCEL_SERIALS[1]:
+        return from_excel(value).date(), ""  # a date cell read as its Excel serial number
     text = _text(value)
     if not text:
         return None, ""
+    if re.fullmatch(r"\d{5}(\.0+)?", text) and EXCEL_SERIALS[0] <= float(text) <= EXCEL_SERIALS[1]:
+        return from_excel(float(text)).date(), ""
+    text = re.sub(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", text)  # "03/05/2024 10:00", "2024-05-03 00:00:00"
     for pattern in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, pattern).date(), ""
@@ -318,6 +357,9 @@ def tracking_file_parse(*, filename: str, content: bytes) -> ParsedFile:
         )
     header_index, mapping = found
     parsed = ParsedFile(header_row=raw[header_index][0], columns=[mapping[k] for k in sorted(mapping)])
+    parsed.ignored = [
+        _text(v) for position, v in enumerate(raw[header_index][1]) if position not in mapping and _text(v)
+    ]
     current_category, current_category_unknown = "", ""
     for number, values in raw[header_index + 1 :]:
         cells = {column: values[position] for position, column in mapping.items() if position < len(values)}
@@ -375,6 +417,8 @@ def tracking_file_parse(*, filename: str, content: bytes) -> ParsedFile:
             parsed.refusals.append(Refusal(number, reasons))
         else:
             parsed.rows.append(row)
+    if not parsed.rows and not parsed.refusals:
+        raise TrackingFileError(_("Le fichier ne contient aucune ligne sous l'en-tête : rien à importer."))
     return parsed
 
 
