@@ -12,6 +12,7 @@ import yaml
 from django.db import transaction
 
 from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
+from pacte.commitments.services import commitments_version_freeze
 from pacte.core.models import journal_write
 from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
 from pacte.indicators.models import Indicator
@@ -30,6 +31,8 @@ from pacte.publications.models import Pact, PactStatus
 from pacte.stakeholders.models import Contact, ContactStatus, Priority, Stakeholder, name_key
 from pacte.territories.models import KeyFigure, SizeClassShare, Territory
 from pacte.territories.services import territory_create
+from pacte.workshops.models import WorkshopStatus
+from pacte.workshops.services import paper_type_in, resolution_record, unresolved, workshop_create, workshop_set_status
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REFERENCE_CASE = "rochefort"
@@ -233,6 +236,40 @@ def _load_campaign(territory: Territory, campaign: dict) -> None:
         )
 
 
+def _load_workshops(territory: Territory, workshops: list[dict], versions: list[str]) -> None:
+    """Step 2: the workshops (closed, their post-its typed in as after a paper workshop), the decisions on
+    adjustments, and the versions of the commitments before and after."""
+    commitments = {c.short_title: c for c in Commitment.objects.for_territory(territory)}
+    for label in versions[:1]:
+        commitments_version_freeze(territory=territory, label=label)
+    for data in workshops:
+        workshop = workshop_create(
+            territory=territory,
+            kind=data["kind"],
+            title=data["title"],
+            starts_at=datetime.datetime.fromisoformat(str(data["starts_at"])),
+            place=data.get("place", ""),
+        )
+        for block in data.get("paper") or []:
+            paper_type_in(
+                workshop=workshop,
+                lines="\n".join(block["lines"]),
+                commitment=commitments[block["commitment"]] if "commitment" in block else None,
+                question=block.get("question", ""),
+            )
+        for decision in data.get("resolutions") or []:
+            commitment = commitments[decision["commitment"]]
+            resolution_record(
+                commitment=commitment,
+                reactions=unresolved(territory=territory).filter(commitment=commitment),
+                outcome=decision["outcome"],
+                reason=decision.get("reason", ""),
+            )
+        workshop_set_status(workshop=workshop, status=WorkshopStatus.CLOSED)
+    for label in versions[1:]:
+        commitments_version_freeze(territory=territory, label=label)
+
+
 @transaction.atomic
 def territory_create_from_template(
     *, name: str, sirens: list[str], region: str = "", slug: str = "", actor=None
@@ -271,6 +308,7 @@ def reference_case_load(*, slug_suffix: str = "") -> Territory:
     pact.published_on = datetime.date.fromisoformat(str(content["pact"]["published_on"]))
     pact.save()
     _load_campaign(territory, content.get("campaign") or {})
+    _load_workshops(territory, content.get("workshops") or [], content.get("commitments_versions") or [])
     journal_write(
         territory=territory,
         verb="reference_case_loaded",

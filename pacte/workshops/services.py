@@ -32,6 +32,10 @@ class WorkshopError(ValueError):
     """A refusal to show to the participant or the team, in French."""
 
 
+class WorkshopThrottled(WorkshopError):
+    """Refused by the rate limit (the views answer it with HTTP 429)."""
+
+
 # --- the workshop -----------------------------------------------------------------------------------------------
 
 
@@ -103,7 +107,7 @@ def participant_throttle(*, participant: Participant, now: datetime.datetime | N
         return
     writes = Participant.objects.filter(pk=participant.pk).values_list("window_writes", flat=True).first()
     if writes > WRITES_PER_MINUTE:
-        raise WorkshopError(_("Trop de réponses en une minute : patientez un instant avant de continuer."))
+        raise WorkshopThrottled(_("Trop de réponses en une minute : patientez un instant avant de continuer."))
 
 
 def _check_open(workshop: Workshop) -> None:
@@ -161,6 +165,7 @@ def idea_record(
     question: str = "",
     client_key: str = "",
     typed_by=None,
+    on_paper: bool = False,
 ) -> tuple[Idea, bool]:
     """A post-it. With a client_key, sending the same post-it twice adds it once. Returns (idea, created)."""
     text = " ".join(text.split())
@@ -172,7 +177,7 @@ def idea_record(
         raise WorkshopError(_("Cet engagement n'est pas celui de cet atelier."))
     if question and question not in GovernanceQuestion.values:
         raise WorkshopError(_("Question inconnue."))
-    if typed_by is None:  # the facilitator may type post-its in after the workshop is closed
+    if not (on_paper or typed_by):  # the facilitator may type post-its in after the workshop is closed
         _check_open(workshop)
     client_key = client_key[:64]
     if client_key:
@@ -236,7 +241,9 @@ def paper_type_in(
             )
             counts["reactions"] += 1
         else:
-            idea_record(workshop=workshop, text=line, commitment=commitment, question=question, typed_by=typed_by)
+            idea_record(
+                workshop=workshop, text=line, commitment=commitment, question=question, typed_by=typed_by, on_paper=True
+            )
             counts["ideas"] += 1
     return counts
 
