@@ -1,11 +1,17 @@
 import datetime
+import html
 
 import pytest
 from django.urls import reverse
 
+from pacte.commitments.models import CompanyAction, TerritoryAction
 from pacte.core.models import JournalEntry
 from pacte.publications.models import Pact, PactStatus
-from pacte.publications.services import PactTransitionError, pact_publish
+from pacte.publications.services import PactTransitionError, pact_publish, pact_validate
+from pacte.workshops.models import ReactionKind
+from pacte.workshops.services import resolution_record
+
+from .test_workshop_resolution import commitments_of, open_workshop, react
 
 
 def _transition(territory, action):
@@ -65,3 +71,70 @@ def test_it_refuses_transitions_to_a_read_only_member(client_for, victor, territ
 def test_it_sends_anonymous_visitors_to_the_login_page(client, territory_a):
     assert client.post(_transition(territory_a, "publier")).status_code == 302  # to the login page
     assert Pact.objects.get(territory=territory_a).version == 1
+
+
+# --- step 2: the pact cannot be validated while a veto waits for a decision -------------------------------------
+
+
+def _veto_on_b(territory_b, comment="Pas sans les TPE"):
+    commitment = commitments_of(territory_b)[0]
+    veto = react(open_workshop(territory_b, "Atelier de Dunkerque"), commitment, ReactionKind.VETO, comment)
+    return commitment, veto
+
+
+def test_it_refuses_to_validate_the_pact_while_a_veto_is_unresolved(client_for, bob, territory_b):
+    commitment, veto = _veto_on_b(territory_b)
+    client = client_for(bob)
+
+    response = client.post(_transition(territory_b, "valider"), follow=True)
+
+    page = html.unescape(response.content.decode())
+    assert f"Le pacte ne peut pas être validé : 1 veto n'a pas encore été tranché (« {commitment.title} »)." in page
+    assert Pact.objects.get(territory=territory_b).status == PactStatus.DRAFT
+    assert not JournalEntry.objects.filter(territory=territory_b, verb="pact_validated").exists()
+
+    # Once the veto is decided on (here: the text is kept, with a reason), the pact can be validated.
+    client.post(
+        reverse("workshops:resolve", args=[territory_b.slug, commitment.pk]),
+        {"reactions": [veto.pk], "outcome": "kept", "reason": "Les TPE sont couvertes par l'action 2."},
+    )
+    client.post(_transition(territory_b, "valider"))
+    assert Pact.objects.get(territory=territory_b).status == PactStatus.VALIDATED
+
+
+def test_it_names_every_commitment_that_still_has_a_veto(territory_b):
+    first, second = commitments_of(territory_b)[:2]
+    workshop = open_workshop(territory_b, "Atelier de Dunkerque")
+    react(workshop, first, ReactionKind.VETO, "non", name="A")
+    react(workshop, first, ReactionKind.VETO, "non plus", name="B")
+    react(workshop, second, ReactionKind.VETO, "jamais", name="C")
+    with pytest.raises(PactTransitionError) as refusal:
+        pact_validate(pact=territory_b.pact)
+    assert str(refusal.value).startswith(
+        f"Le pacte ne peut pas être validé : 3 vetos n'ont pas encore été tranchés (« {first.title} », « {second.title} »)."
+    )
+    assert Pact.objects.get(territory=territory_b).status == PactStatus.DRAFT
+
+
+def test_it_validates_a_pact_whose_workshops_only_asked_for_adjustments(territory_b):
+    react(open_workshop(territory_b, "Atelier"), commitments_of(territory_b)[0], ReactionKind.ADJUST, "Préciser")
+    assert pact_validate(pact=territory_b.pact).status == PactStatus.VALIDATED
+
+
+def test_it_validates_once_the_veto_was_resolved_by_an_accepted_change(territory_b):
+    commitment, veto = _veto_on_b(territory_b)
+    resolution_record(
+        commitment=commitment,
+        reactions=[veto],
+        outcome="accepted",
+        wording={
+            "title": commitment.title + " (avec les TPE)",
+            "company_intro": commitment.company_intro,
+            "company_actions": list(CompanyAction.objects.filter(commitment=commitment).values_list("text", flat=True)),
+            "territory_intro": commitment.territory_intro,
+            "territory_actions": list(
+                TerritoryAction.objects.filter(commitment=commitment).values_list("text", flat=True)
+            ),
+        },
+    )
+    assert pact_validate(pact=territory_b.pact).status == PactStatus.VALIDATED

@@ -6,13 +6,24 @@ import datetime
 import pytest
 from django.test.html import parse_html
 from django.urls import reverse
+from django.utils import timezone
 
+from pacte.commitments.models import Commitment
 from pacte.governance.models import ThematicGroup
 from pacte.indicators.models import Indicator
 from pacte.interviews.models import DiagnosticAxis, Interview, InterviewStatus, Pride, PrideKind
 from pacte.publications.models import PactStatus
 from pacte.roadmap.services import roadmap_for
 from pacte.stakeholders.models import Category, Contact, ContactStatus, Stakeholder
+from pacte.workshops.models import Idea, ReactionKind, WorkshopKind, WorkshopStatus
+from pacte.workshops.services import (
+    idea_record,
+    participant_join,
+    reaction_record,
+    resolution_record,
+    workshop_create,
+    workshop_set_status,
+)
 
 STEP_TITLES = {
     1: "Définition des engagements industrie-territoire",
@@ -172,9 +183,22 @@ def test_it_counts_the_contacts_to_follow_up_in_step_1(alices_steps, territory_a
 
 
 def test_it_marks_step_2_done_once_the_pact_is_published(alices_steps):
+    # Depends on the demo's two closed workshops of 8 October 2024 (pacte/replication/data/rochefort.yaml).
     step = alices_steps()[2]
     assert step.status == "done"
+    assert step.badge == "Terminée · 4/4"
+    assert step.check("Atelier #1 (engagements) tenu") == (True, "Atelier #1 (engagements) tenu — tenu le 08/10/2024")
+    assert step.check("Atelier #2 (gouvernance) tenu") == (True, "Atelier #2 (gouvernance) tenu — tenu le 08/10/2024")
+    assert step.check("Vetos levés") == (True, "Vetos levés — aucun veto en attente")
     assert step.check("Engagements validés collectivement") == (True, "Engagements validés collectivement — Publié")
+
+
+def test_it_reopens_step_2_when_a_new_veto_waits_for_a_decision(alices_steps, territory_a):
+    workshop = _open_workshop(territory_a, WorkshopKind.COMMITMENTS)
+    _react(workshop, _first_commitment(territory_a), ReactionKind.VETO)
+    step = alices_steps()[2]
+    assert step.status == "in_progress"
+    assert step.check("Vetos levés") == (False, "Vetos levés — 1 veto en attente de décision")
 
 
 def test_it_marks_step_3_done_with_the_published_version(alices_steps):
@@ -281,7 +305,11 @@ def test_it_reopens_steps_2_and_3_when_the_pact_goes_back_to_draft(alices_steps,
     territory_a.pact.status = PactStatus.DRAFT
     territory_a.pact.save()
     steps = alices_steps()
-    assert steps[2].status == "todo"
+    assert steps[2].status == "in_progress"  # the workshops were held: only the validation is to do again
+    assert steps[2].check("Engagements validés collectivement") == (
+        False,
+        "Engagements validés collectivement — Brouillon",
+    )
     assert steps[3].check("Pacte publié") == (False, "Pacte publié")
 
 
@@ -337,7 +365,99 @@ def test_it_shows_the_pact_of_a_new_territory_as_not_published(bobs_steps):
 def test_it_shows_step_2_of_a_new_territory_as_to_do(bobs_steps):
     step = bobs_steps[2]
     assert step.status == "todo"
+    assert step.badge == "À faire · 0/4"
+    assert step.check("Atelier #1 (engagements) tenu") == (False, "Atelier #1 (engagements) tenu — aucun atelier créé")
+    assert step.check("Atelier #2 (gouvernance) tenu") == (False, "Atelier #2 (gouvernance) tenu — aucun atelier créé")
+    assert step.check("Vetos levés") == (
+        False,
+        "Vetos levés — aucun veto recueilli : l'atelier #1 n'a pas encore eu lieu",
+    )
     assert step.check("Engagements validés collectivement") == (False, "Engagements validés collectivement — Brouillon")
+
+
+# --- step 2 from the workshops' data (territory B: the workshops are built by each test) ---------------------
+
+
+def _open_workshop(territory, kind, status=WorkshopStatus.OPEN):
+    workshop = workshop_create(
+        territory=territory,
+        kind=kind,
+        title=str(WorkshopKind(kind).label),
+        starts_at=timezone.make_aware(datetime.datetime(2025, 3, 12, 9, 0)),
+    )
+    return workshop_set_status(workshop=workshop, status=status)
+
+
+def _first_commitment(territory):
+    return Commitment.objects.for_territory(territory).order_by("theme__order", "order", "pk").first()
+
+
+def _react(workshop, commitment, kind, name="Participant"):
+    participant = participant_join(workshop=workshop, name=name)
+    return reaction_record(participant=participant, commitment=commitment, kind=kind, comment="commentaire")
+
+
+@pytest.fixture
+def bobs_step_2(client_for, bob, territory_b):
+    return lambda: shown_steps(client_for(bob), territory_b)[2]
+
+
+def test_it_does_not_count_a_workshop_that_gathered_nothing_yet(bobs_step_2, territory_b):
+    _open_workshop(territory_b, WorkshopKind.COMMITMENTS, status=WorkshopStatus.DRAFT)
+    _open_workshop(territory_b, WorkshopKind.GOVERNANCE)
+    step = bobs_step_2()
+    assert step.check("Atelier #1 (engagements) tenu") == (False, "Atelier #1 (engagements) tenu — prévu le 12/03/2025")
+    assert step.check("Atelier #2 (gouvernance) tenu") == (False, "Atelier #2 (gouvernance) tenu — prévu le 12/03/2025")
+    assert step.status == "todo"
+
+
+def test_it_counts_workshop_1_held_once_it_gathered_reactions_and_lists_the_vetoes(bobs_step_2, territory_b):
+    workshop = _open_workshop(territory_b, WorkshopKind.COMMITMENTS)
+    commitment = _first_commitment(territory_b)
+    _react(workshop, commitment, ReactionKind.VETO, "A")
+    _react(workshop, commitment, ReactionKind.VETO, "B")
+    _react(workshop, commitment, ReactionKind.ADJUST, "C")  # adjustments do not block the validation
+    step = bobs_step_2()
+    assert step.check("Atelier #1 (engagements) tenu") == (True, "Atelier #1 (engagements) tenu — tenu le 12/03/2025")
+    assert step.check("Vetos levés") == (False, "Vetos levés — 2 vetos en attente de décision")
+    assert step.status == "in_progress"
+
+
+def test_it_lifts_the_vetoes_once_each_one_was_decided_on(bobs_step_2, territory_b):
+    workshop = _open_workshop(territory_b, WorkshopKind.COMMITMENTS)
+    commitment = _first_commitment(territory_b)
+    veto = _react(workshop, commitment, ReactionKind.VETO)
+    resolution_record(commitment=commitment, reactions=[veto], outcome="kept", reason="Voté en Copil")
+    assert bobs_step_2().check("Vetos levés") == (True, "Vetos levés — aucun veto en attente")
+
+
+def test_it_counts_workshop_2_held_with_a_post_it_or_once_closed(bobs_step_2, territory_b):
+    workshop = _open_workshop(territory_b, WorkshopKind.GOVERNANCE)
+    idea_record(workshop=workshop, text="3 ans, revue annuelle", question="duree")
+    assert bobs_step_2().check("Atelier #2 (gouvernance) tenu")[0]
+    Idea.objects.filter(workshop=workshop).delete()
+    assert not bobs_step_2().check("Atelier #2 (gouvernance) tenu")[0]
+    workshop_set_status(workshop=workshop, status=WorkshopStatus.CLOSED)
+    assert bobs_step_2().check("Atelier #2 (gouvernance) tenu")[0]
+
+
+def test_it_marks_step_2_done_after_both_workshops_and_the_validation(client_for, bob, bobs_step_2, territory_b):
+    commitments = _open_workshop(territory_b, WorkshopKind.COMMITMENTS)
+    _react(commitments, _first_commitment(territory_b), ReactionKind.AGREE)
+    _open_workshop(territory_b, WorkshopKind.GOVERNANCE, status=WorkshopStatus.CLOSED)
+    assert bobs_step_2().status == "in_progress"
+    client_for(bob).post(reverse("publications:transition", args=[territory_b.slug, "valider"]))
+    step = bobs_step_2()
+    assert step.status == "done"
+    assert step.badge == "Terminée · 4/4"
+
+
+def test_it_ignores_the_workshops_of_other_territories(bobs_step_2, territory_a):
+    workshop = _open_workshop(territory_a, WorkshopKind.COMMITMENTS)
+    _react(workshop, _first_commitment(territory_a), ReactionKind.VETO)
+    step = bobs_step_2()
+    assert step.check("Atelier #1 (engagements) tenu")[0] is False
+    assert step.check("Vetos levés")[1].endswith("l'atelier #1 n'a pas encore eu lieu")
 
 
 def test_it_writes_zero_in_the_singular_as_french_does(bobs_steps):

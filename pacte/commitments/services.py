@@ -215,6 +215,12 @@ class CommitmentDiff:
     territory_actions: list[TextDiff] = field(default_factory=list)
     status: str = "changed"  # "changed", "added", "removed", "same"
 
+    @property
+    def title_text(self) -> str:
+        """The commitment's title as it reads in the newer version (the older one for a removed commitment)."""
+        keep = "removed" if self.status == "removed" else "added"
+        return " ".join(text for op, text in self.title.parts if op in ("same", keep))
+
 
 def _actions_diff(old: list[str], new: list[str]) -> list[TextDiff]:
     diffs = []
@@ -276,3 +282,27 @@ def commitments_diff(old: list[dict], new: list[dict]) -> list[CommitmentDiff]:
                     )
                 )
     return diffs
+
+
+# --- what is not frozen yet ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Unfrozen:
+    """The commitments as they read now, against the last frozen version."""
+
+    last: CommitmentsVersion | None
+    content: list[dict]
+    changelog: str  # what changed since the last version, in words ('' if nothing, or no version yet)
+
+    @property
+    def changed(self) -> bool:
+        """True when the live text differs from the last version (or when no version was frozen yet)."""
+        return self.last is None or self.content != self.last.content
+
+
+def commitments_unfrozen(*, territory) -> Unfrozen:
+    """The live commitments and what changed since the last frozen version (5 queries)."""
+    last = CommitmentsVersion.objects.for_territory(territory).order_by("-number").first()
+    content = commitments_snapshot(territory=territory)
+    return Unfrozen(last, content, _changelog(last.content, content) if last else "")

@@ -10,13 +10,14 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from django.contrib.staticfiles import finders
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from pacte.commitments.models import Theme
 from pacte.core.models import lines
+from pacte.core.pdf import font_faces as _font_faces
+from pacte.core.pdf import static_uri as _static_uri
 from pacte.interviews.models import GuideSection, InterviewGuide
 
 GUIDE_FILE = Path(__file__).resolve().parent / "data" / "guide.yaml"
@@ -133,30 +134,8 @@ def guide_total_minutes(sections) -> int:
 
 # --- The interview sheet (PDF) ---
 
-MARIANNE = [  # (file, weight, style) in django-dsfr's static files
-    ("Marianne-Regular.woff2", 400, "normal"),
-    ("Marianne-Regular_Italic.woff2", 400, "italic"),
-    ("Marianne-Medium.woff2", 500, "normal"),
-    ("Marianne-Bold.woff2", 700, "normal"),
-]
 RULES_PER_QUESTION = 6  # handwriting lines under each question
 RULES_PER_THEME = 4  # … and under each theme of a by-theme section
-
-
-def _static_uri(path: str) -> str:
-    found = finders.find(path)
-    if not found:
-        raise FileNotFoundError(f"static file {path} not found (is django-dsfr installed?)")
-    return Path(found).as_uri()
-
-
-@cache
-def _font_faces() -> str:
-    return "\n".join(
-        f'@font-face {{ font-family: "Marianne"; src: url("{_static_uri("dsfr/dist/fonts/" + name)}") '
-        f'format("woff2"); font-weight: {weight}; font-style: {style}; }}'
-        for name, weight, style in MARIANNE
-    )
 
 
 def interview_sheet_filename(*, contact=None) -> str:

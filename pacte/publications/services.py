@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pacte.core.models import journal_write
+from pacte.workshops.models import ReactionKind
+from pacte.workshops.services import unresolved
 
 from .models import Pact, PactStatus
 
@@ -13,12 +15,36 @@ class PactTransitionError(ValueError):
     pass
 
 
+def _refuse_unresolved_vetoes(territory) -> None:
+    """Step 2 of the method: vetoes are lifted before the commitments are validated."""
+    vetoes = list(
+        unresolved(territory=territory, kinds=[ReactionKind.VETO])
+        .select_related("commitment")
+        .order_by("commitment__theme__order", "commitment__order", "commitment_id", "pk")
+    )
+    if not vetoes:
+        return
+    titles = list(dict.fromkeys(f"« {veto.commitment.title} »" for veto in vetoes))
+    n = len(vetoes)
+    raise PactTransitionError(
+        (
+            _("Le pacte ne peut pas être validé : %(n)s veto n'a pas encore été tranché (%(titles)s).")
+            if n == 1
+            else _("Le pacte ne peut pas être validé : %(n)s vetos n'ont pas encore été tranchés (%(titles)s).")
+        )
+        % {"n": n, "titles": ", ".join(titles)}
+        + " "
+        + _("Tranchez-les dans « Vetos et ajustements ».")
+    )
+
+
 @transaction.atomic
 def pact_validate(*, pact: Pact, actor=None) -> Pact:
     """The commitments were validated collectively (step 2 of the method)."""
     pact = Pact.objects.select_for_update().get(pk=pact.pk)
     if pact.status != PactStatus.DRAFT:
         raise PactTransitionError(_("Seul un pacte en brouillon peut être validé."))
+    _refuse_unresolved_vetoes(pact.territory)
     pact.status = PactStatus.VALIDATED
     pact.save(update_fields=["status"])
     journal_write(territory=pact.territory, verb="pact_validated", actor=actor, message=_("Pacte validé."))

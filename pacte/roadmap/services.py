@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pacte.commitments.models import Theme
@@ -11,6 +12,7 @@ from pacte.interviews.models import DiagnosticAxis, Interview, InterviewStatus, 
 from pacte.interviews.services import INTERVIEW_MINIMUM, INTERVIEW_TARGET, interviews_by_category, stale_contacts
 from pacte.publications.models import PactStatus
 from pacte.stakeholders.models import Category, Stakeholder
+from pacte.workshops.models import Idea, ReactionKind, Workshop, WorkshopKind, WorkshopStatus
 
 
 def ncount(singular: str, plural: str, n: int) -> str:
@@ -149,8 +151,54 @@ def _step1(territory) -> Step:
     )
 
 
+def _workshop_check(label: str, workshops: list[dict]) -> Check:
+    """A workshop is held once it gathered a reaction or a post-it, or once it is closed."""
+    held = [w for w in workshops if w["held"]]
+    if held:
+        detail = _("tenu le %(d)s") % {"d": timezone.localtime(held[0]["starts_at"]).strftime("%d/%m/%Y")}
+    elif workshops:
+        detail = _("prévu le %(d)s") % {"d": timezone.localtime(workshops[0]["starts_at"]).strftime("%d/%m/%Y")}
+    else:
+        detail = _("aucun atelier créé")
+    return Check(label, bool(held), detail)
+
+
 def _step2(pact) -> Step:
     validated = pact is not None and pact.status in (PactStatus.VALIDATED, PactStatus.PUBLISHED)
+    territory = pact.territory if pact is not None else None  # cached by territory.pact: no query
+    workshops, pending_vetoes = [], 0
+    if territory is not None:
+        workshops = list(
+            Workshop.objects.for_territory(territory)
+            .annotate(
+                reactions=Count("participants__reactions"),
+                # the vetoes waiting for a decision, as unresolved(kinds=[VETO]) counts them
+                pending_vetoes=Count(
+                    "participants__reactions",
+                    filter=Q(
+                        participants__reactions__kind=ReactionKind.VETO,
+                        participants__reactions__resolution__isnull=True,
+                    ),
+                ),
+                has_ideas=Exists(Idea.objects.filter(workshop=OuterRef("pk"))),
+            )
+            .order_by("-starts_at", "-pk")
+            .values("kind", "status", "starts_at", "reactions", "pending_vetoes", "has_ideas")
+        )  # 1 query: the workshops, whether each was held, and the vetoes waiting for a decision
+        for w in workshops:
+            w["held"] = w["status"] == WorkshopStatus.CLOSED or bool(w["reactions"]) or w["has_ideas"]
+        pending_vetoes = sum(w["pending_vetoes"] for w in workshops)
+    first = _workshop_check(
+        _("Atelier #1 (engagements) tenu"), [w for w in workshops if w["kind"] == WorkshopKind.COMMITMENTS]
+    )
+    if pending_vetoes:
+        vetoes_detail = ncount(
+            _("%(n)s veto en attente de décision"), _("%(n)s vetos en attente de décision"), pending_vetoes
+        )
+    elif first.done:
+        vetoes_detail = _("aucun veto en attente")
+    else:
+        vetoes_detail = _("aucun veto recueilli : l'atelier #1 n'a pas encore eu lieu")
     return Step(
         2,
         _("Co-construction et validation collective des engagements"),
@@ -161,21 +209,22 @@ def _step2(pact) -> Step:
             "thématiques, « ce pacte sera réussi si… »). Les vetos sont levés avant la validation."
         ),
         [
+            first,
+            _workshop_check(
+                _("Atelier #2 (gouvernance) tenu"), [w for w in workshops if w["kind"] == WorkshopKind.GOVERNANCE]
+            ),
+            # Vetoes are lifted once they were gathered (workshop #1 held) and each one was decided on.
+            Check(_("Vetos levés"), first.done and not pending_vetoes, vetoes_detail),
             Check(
                 _("Engagements validés collectivement"),
                 validated,
                 pact.get_status_display() if pact else _("pas de pacte"),
-            )
+            ),
         ],
-        _(
-            "Les ateliers, les réactions des participants depuis leur téléphone, la levée des vetos "
-            "et les versions successives des engagements ne sont pas encore gérés par la plateforme."
-        ),
     )
 
 
-def _step3(territory, pact) -> Step:
-    themes = Theme.objects.for_territory(territory).annotate(n=Count("indicators")).order_by("order", "pk")
+def _step3(territory, pact, themes) -> Step:
     without_indicators = [t.name for t in themes if not t.n]
     acknowledged = Stakeholder.objects.for_territory(territory).filter(acknowledged=True).count()
     checks = [
@@ -229,9 +278,8 @@ def _step4() -> Step:
     )
 
 
-def _step5(territory) -> Step:
+def _step5(territory, themes) -> Step:
     groups = list(ThematicGroup.objects.for_territory(territory))
-    themes = list(Theme.objects.for_territory(territory))
     theme_count = len(themes)
     complete_themes = {g.theme_id for g in groups if g.objectives.strip() and g.participants.strip()}
     without_group = [t.name for t in themes if t.pk not in complete_themes]
@@ -269,4 +317,6 @@ def _step5(territory) -> Step:
 
 def roadmap_for(territory) -> list[Step]:
     pact = getattr(territory, "pact", None)
-    return [_step1(territory), _step2(pact), _step3(territory, pact), _step4(), _step5(territory)]
+    # The themes with their number of indicators, read once for steps 3 and 5.
+    themes = list(Theme.objects.for_territory(territory).annotate(n=Count("indicators")).order_by("order", "pk"))
+    return [_step1(territory), _step2(pact), _step3(territory, pact, themes), _step4(), _step5(territory, themes)]

@@ -1,0 +1,64 @@
+"""PDF rendering shared by the apps: WeasyPrint from a Django template, offline, with the DSFR's Marianne font.
+
+The font is read from django-dsfr's installed static files and every URL is fetched by a fetcher that
+only knows `file:` and `data:`: a document never calls the network.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+MARIANNE = [  # (file, weight, style) in django-dsfr's static files
+    ("Marianne-Regular.woff2", 400, "normal"),
+    ("Marianne-Regular_Italic.woff2", 400, "italic"),
+    ("Marianne-Medium.woff2", 500, "normal"),
+    ("Marianne-Bold.woff2", 700, "normal"),
+]
+
+
+def static_uri(path: str) -> str:
+    """The file: URI of a static file (found by the staticfiles finders)."""
+    found = finders.find(path)
+    if not found:
+        raise FileNotFoundError(f"static file {path} not found (is django-dsfr installed?)")
+    return Path(found).as_uri()
+
+
+@cache
+def font_faces() -> str:
+    """@font-face rules of the Marianne font, pointing at django-dsfr's woff2 files."""
+    return "\n".join(
+        f'@font-face {{ font-family: "Marianne"; src: url("{static_uri("dsfr/dist/fonts/" + name)}") '
+        f'format("woff2"); font-weight: {weight}; font-style: {style}; }}'
+        for name, weight, style in MARIANNE
+    )
+
+
+def offline_fetcher():
+    """A WeasyPrint URL fetcher that never reaches the network."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"file", "data"})
+
+
+def html_to_pdf(html: str, *, stylesheet: str) -> bytes:
+    """Render an HTML string to PDF with the Marianne font and one stylesheet (a static path, e.g. "app/x.css")."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = offline_fetcher()
+    font_config = FontConfiguration()
+    stylesheets = [
+        CSS(string=font_faces(), font_config=font_config, url_fetcher=fetcher),
+        CSS(url=static_uri(stylesheet), font_config=font_config, url_fetcher=fetcher),
+    ]
+    return HTML(string=html, base_url=static_uri(stylesheet), url_fetcher=fetcher).write_pdf(
+        stylesheets=stylesheets, font_config=font_config
+    )
+
+
+def template_to_pdf(template: str, context: dict, *, stylesheet: str) -> bytes:
+    """Render a Django template to PDF (see html_to_pdf)."""
+    return html_to_pdf(render_to_string(template, context), stylesheet=stylesheet)
