@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,19 +93,22 @@ def participant_join(*, workshop: Workshop, name: str = "") -> Participant:
 
 
 def participant_throttle(*, participant: Participant, now: datetime.datetime | None = None) -> None:
-    """Count one write; refuse it when the participant exceeds WRITES_PER_MINUTE (a sliding one-minute window).
+    """Count one write; refuse it when the participant exceeds WRITES_PER_MINUTE (a one-minute window).
 
-    One UPDATE, atomic in the database: concurrent requests of the same phone are all counted.
+    The participant's row is locked for the read and the write, so that a burst of simultaneous requests
+    from one phone is counted request by request (and a new window is opened once).
     """
     now = now or timezone.now()
     window_start = now - datetime.timedelta(minutes=1)
-    counted = Participant.objects.filter(pk=participant.pk, window_started_at__gt=window_start).update(
-        window_writes=F("window_writes") + 1
-    )
-    if not counted:  # a new window
-        Participant.objects.filter(pk=participant.pk).update(window_started_at=now, window_writes=1)
-        return
-    writes = Participant.objects.filter(pk=participant.pk).values_list("window_writes", flat=True).first()
+    with transaction.atomic():
+        current = (
+            Participant.objects.select_for_update().only("window_started_at", "window_writes").get(pk=participant.pk)
+        )
+        if current.window_started_at is None or current.window_started_at <= window_start:
+            started, writes = now, 1
+        else:
+            started, writes = current.window_started_at, current.window_writes + 1
+        Participant.objects.filter(pk=participant.pk).update(window_started_at=started, window_writes=writes)
     if writes > WRITES_PER_MINUTE:
         raise WorkshopThrottled(_("Trop de réponses en une minute : patientez un instant avant de continuer."))
 
