@@ -1,9 +1,10 @@
 """The pact of a territory: its editorial content and its life cycle draft → validated → published."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pacte.core.models import lines
+from pacte.core.models import TerritoryOwned, lines
 
 
 class PactStatus(models.TextChoices):
@@ -48,3 +49,34 @@ class Pact(models.Model):
     @property
     def ambition_list(self):
         return lines(self.ambitions)
+
+
+class PactVersion(TerritoryOwned):
+    """A published version of the pact, frozen: what it said on the day it was published (v1, v2…).
+
+    `content` is the whole document (pacte.publications.document.pact_document); `changes` says in words
+    what changed since the previous version. Later edits of the data never change a published version.
+    """
+
+    number = models.PositiveIntegerField(_("version"))
+    published_on = models.DateField(_("publiée le"))
+    content = models.JSONField(_("contenu"))
+    changes = models.JSONField(_("changements"), default=list, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("publiée par"),
+    )
+    created_at = models.DateTimeField(_("figée le"), auto_now_add=True)
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("version publiée du pacte")
+        verbose_name_plural = _("versions publiées du pacte")
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["territory", "number"], name="unique_pact_version")]
+
+    def __str__(self):
+        return f"v{self.number} ({self.published_on:%d/%m/%Y})"

@@ -8,7 +8,8 @@ from pacte.core.models import journal_write
 from pacte.workshops.models import ReactionKind
 from pacte.workshops.services import unresolved
 
-from .models import Pact, PactStatus
+from .document import document_changes, pact_document
+from .models import Pact, PactStatus, PactVersion
 
 
 class PactTransitionError(ValueError):
@@ -51,6 +52,21 @@ def pact_validate(*, pact: Pact, actor=None) -> Pact:
     return pact
 
 
+def pact_version_freeze(*, pact: Pact, actor=None) -> PactVersion:
+    """Freeze the pact as it reads now as its published version `pact.version` (dated `pact.published_on`)."""
+    territory = pact.territory
+    content = pact_document(territory)
+    previous = PactVersion.objects.for_territory(territory).filter(number__lt=pact.version).order_by("-number").first()
+    return PactVersion.objects.create(
+        territory=territory,
+        number=pact.version,
+        published_on=pact.published_on,
+        content=content,
+        changes=document_changes(previous.content, content) if previous else [],
+        published_by=actor,
+    )
+
+
 @transaction.atomic
 def pact_publish(*, pact: Pact, actor=None) -> Pact:
     """Publish a validated pact (or republish a published one after changes) as the next version."""
@@ -61,6 +77,7 @@ def pact_publish(*, pact: Pact, actor=None) -> Pact:
     pact.version += 1
     pact.published_on = timezone.localdate()
     pact.save(update_fields=["status", "version", "published_on"])
+    pact_version_freeze(pact=pact, actor=actor)
     journal_write(
         territory=pact.territory,
         verb="pact_published",

@@ -28,6 +28,7 @@ from pacte.interviews.models import (
 )
 from pacte.interviews.services_guide import interview_guide_create
 from pacte.publications.models import Pact, PactStatus
+from pacte.publications.services import pact_version_freeze
 from pacte.stakeholders.models import Contact, ContactStatus, Priority, Stakeholder, name_key
 from pacte.territories.models import KeyFigure, SizeClassShare, Territory
 from pacte.territories.services import territory_create
@@ -307,6 +308,7 @@ def reference_case_load(*, slug_suffix: str = "") -> Territory:
     pact.version = 1
     pact.published_on = datetime.date.fromisoformat(str(content["pact"]["published_on"]))
     pact.save()
+    pact_version_freeze(pact=pact)
     _load_campaign(territory, content.get("campaign") or {})
     _load_workshops(territory, content.get("workshops") or [], content.get("commitments_versions") or [])
     journal_write(
