@@ -5,6 +5,7 @@ from django.views.static import serve
 
 urlpatterns = [
     path("", include("pacte.public.urls")),
+    path("", include("pacte.publications.urls_documents")),
     path("", include("pacte.accounts.urls")),
     path("espace/", include("pacte.roadmap.urls")),
     path("espace/", include("pacte.replication.urls")),

@@ -1,0 +1,32 @@
+"""Which text of the pact a request reads: a frozen published version, or (for its team) the live draft."""
+
+from django.http import Http404
+
+from pacte.core.access import territories_for_user
+
+from .document import pact_document
+from .models import PactVersion
+
+
+def document_for_request(request, territory) -> tuple[dict, PactVersion | None]:
+    """The document shown to this request, and the version it comes from (None for the live text).
+
+    - `?version=N`: published version N (404 if there is none);
+    - `?apercu=1`, or no version published yet: the live text, for the territory's own team only (404 otherwise);
+    - otherwise: the latest published version, frozen as it was published.
+    """
+    versions = PactVersion.objects.for_territory(territory)
+    wanted = request.GET.get("version", "")
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404
+        version = versions.filter(number=int(wanted)).first()
+        if version is None:
+            raise Http404
+        return version.content, version
+    latest = versions.order_by("-number").first()
+    if latest is not None and request.GET.get("apercu") != "1":
+        return latest.content, latest
+    if not territories_for_user(request.user).filter(pk=territory.pk).exists():
+        raise Http404
+    return pact_document(territory), None
