@@ -67,7 +67,13 @@ def commitment_revise(
         "territory_intro": _("engagement du territoire"),
     }
     for name, value in (("title", title), ("company_intro", company_intro), ("territory_intro", territory_intro)):
-        value = " ".join(value.split()) if name == "title" else value.strip()
+        value = (
+            " ".join(value.split())
+            if name == "title"
+            else "\n".join(" ".join(li.split()) for li in value.strip().splitlines())
+        )
+        if name != "title" and " ".join(value.split()) == " ".join(getattr(commitment, name).split()):
+            continue  # only spacing differs: not a new wording
         if getattr(commitment, name) != value:
             changes.append(
                 _("%(field)s : « %(old)s » devient « %(new)s »")
@@ -103,14 +109,24 @@ def commitment_revise(
 
 def _changelog(previous: list[dict], current: list[dict]) -> str:
     """What changed between two snapshots, in words (one line per change)."""
-    old = {c["id"]: c for theme in previous for c in theme["commitments"]}
+    old = {c["id"]: (theme["name"], c) for theme in previous for c in theme["commitments"]}
     new = {c["id"]: (theme["name"], c) for theme in current for c in theme["commitments"]}
     lines = []
     for pk, (theme, c) in new.items():
-        before = old.get(pk)
+        old_theme, before = old.get(pk, (None, None))
         if before is None:
             lines.append(_("%(theme)s — engagement ajouté : « %(t)s »") % {"theme": theme, "t": c["title"]})
             continue
+        if old_theme != theme:
+            lines.append(
+                _("« %(t)s » passe de la thématique %(old)s à %(new)s")
+                % {"t": c["title"], "old": old_theme, "new": theme}
+            )
+        if before["short_title"] != c["short_title"]:
+            lines.append(
+                _("%(theme)s — intitulé court : « %(old)s » devient « %(new)s »")
+                % {"theme": theme, "old": before["short_title"], "new": c["short_title"]}
+            )
         if before["title"] != c["title"]:
             lines.append(
                 _("%(theme)s — « %(old)s » s'intitule désormais « %(new)s »")
@@ -123,8 +139,10 @@ def _changelog(previous: list[dict], current: list[dict]) -> str:
             if before[key] != c[key]:
                 lines.append(f"{theme} — « {c['title']} » : {label}")
         for key, label in (("company_actions", _("entreprises")), ("territory_actions", _("territoire"))):
-            added = [a for a in c[key] if a not in before[key]]
-            removed = [a for a in before[key] if a not in c[key]]
+            added, removed = [], []
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before[key], b=c[key], autojunk=False).get_opcodes():
+                removed.extend(before[key][i1:i2] if op != "equal" else [])
+                added.extend(c[key][j1:j2] if op != "equal" else [])
             for a in added:
                 lines.append(
                     _("%(theme)s — « %(t)s » (%(side)s) : + « %(a)s »")
@@ -135,7 +153,7 @@ def _changelog(previous: list[dict], current: list[dict]) -> str:
                     _("%(theme)s — « %(t)s » (%(side)s) : − « %(a)s »")
                     % {"theme": theme, "t": c["title"], "side": label, "a": a}
                 )
-    for pk, c in old.items():
+    for pk, (_theme, c) in old.items():
         if pk not in new:
             lines.append(_("engagement retiré : « %(t)s »") % {"t": c["title"]})
     return "\n".join(lines)

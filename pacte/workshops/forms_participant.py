@@ -64,6 +64,7 @@ class PaperForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 10, "autofocus": True, "spellcheck": "true"}),
         error_messages={"required": _("Tapez au moins un post-it.")},
     )
+    client_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, workshop, commitments, **kwargs):
         super().__init__(*args, **kwargs)

@@ -149,8 +149,7 @@ def reaction_record(*, participant: Participant, commitment: Commitment, kind: s
                         comment=comment,
                     )
                 if (reaction.kind, reaction.comment) != (kind, comment):
-                    if reaction.kind != kind:
-                        reaction.resolution = None  # a changed reaction needs a new decision
+                    reaction.resolution = None  # a changed reaction (kind or words) needs a new decision
                     reaction.kind, reaction.comment = kind, comment
                     reaction.save(update_fields=["kind", "comment", "resolution", "updated_at"])
                 return reaction
@@ -217,15 +216,30 @@ PAPER_PREFIXES = {
 
 @transaction.atomic
 def paper_type_in(
-    *, workshop: Workshop, lines: str, commitment: Commitment | None = None, question: str = "", typed_by=None
+    *,
+    workshop: Workshop,
+    lines: str,
+    commitment: Commitment | None = None,
+    question: str = "",
+    typed_by=None,
+    client_key: str = "",
 ) -> dict:
     """Post-its of a paper workshop, typed in by the facilitator: one idea per line, all on one commitment or question.
 
     On a commitment, a line that starts with "veto :", "ajustement :", "question :" or "accord :" is a reaction of
-    its own (from a paper participant), so that paper vetoes are resolved like the others.
+    its own (from a paper participant), so that paper vetoes are resolved like the others. With a client_key (one per
+    form), the same batch sent twice is typed in once: the second time, nothing is added and "duplicate" is True.
+    An error names its line and writes nothing.
     """
-    counts = {"ideas": 0, "reactions": 0}
-    for raw in lines.splitlines():
+    counts = {"ideas": 0, "reactions": 0, "duplicate": False}
+    key = client_key[:32]
+    if key and (
+        Idea.objects.filter(workshop=workshop, client_key__startswith=f"{key}:").exists()
+        or Participant.objects.filter(workshop=workshop, token__startswith=f"p-{key}-").exists()
+    ):
+        counts["duplicate"] = True
+        return counts
+    for number, raw in enumerate(lines.splitlines(), 1):
         line = raw.strip()
         if not line:
             continue
@@ -233,20 +247,33 @@ def paper_type_in(
         kind = PAPER_PREFIXES.get(head.strip().lower()) if sep else None
         if kind and commitment is not None:
             participant = Participant.objects.create(
-                territory=workshop.territory, workshop=workshop, on_paper=True, name=_("Post-it papier")
+                territory=workshop.territory,
+                workshop=workshop,
+                on_paper=True,
+                name=_("Post-it papier"),
+                **({"token": f"p-{key}-{number}"} if key else {}),
             )
             Reaction.objects.create(
                 territory=workshop.territory,
                 participant=participant,
                 commitment=commitment,
                 kind=kind,
-                comment=" ".join(rest.split()),
+                comment=" ".join(rest.split())[:IDEA_MAX_LENGTH],
             )
             counts["reactions"] += 1
         else:
-            idea_record(
-                workshop=workshop, text=line, commitment=commitment, question=question, typed_by=typed_by, on_paper=True
-            )
+            try:
+                idea_record(
+                    workshop=workshop,
+                    text=line,
+                    commitment=commitment,
+                    question=question,
+                    typed_by=typed_by,
+                    on_paper=True,
+                    client_key=f"{key}:{number}" if key else "",
+                )
+            except WorkshopError as error:
+                raise WorkshopError(_("Ligne %(n)s : %(error)s") % {"n": number, "error": error}) from error
             counts["ideas"] += 1
     return counts
 
@@ -299,7 +326,8 @@ def workshop_board(*, workshop: Workshop, ideas_shown: int = 200) -> dict:
     return {
         "rows": list(rows.values()),
         "questions": [(q, label, by_question[q]) for q, label in GovernanceQuestion.choices],
-        "participants": workshop.participants.count(),  # 1 query
+        "participants": workshop.participants.filter(on_paper=False).count(),  # 1 query (paper post-its are nobody)
+        "vetoes_total": sum(r.veto for r in rows.values()),
         "ideas_total": workshop.ideas.count(),  # 1 query
         "updated_at": timezone.now(),
     }
@@ -324,11 +352,22 @@ def resolution_record(
     actor=None,
 ) -> Resolution:
     """Decide on vetoes and adjustments of a commitment: accept a new wording, or keep the text with a reason."""
-    reactions = list(reactions)
-    if not reactions:
+    wanted = {r.pk for r in reactions}
+    if not wanted:
         raise WorkshopError(_("Choisissez au moins une réaction à traiter."))
-    if any(r.commitment_id != commitment.pk for r in reactions):
-        raise WorkshopError(_("Ces réactions ne portent pas sur cet engagement."))
+    # Locked, still pending, on this commitment: two decisions taken at the same moment cannot both apply.
+    reactions = list(
+        Reaction.objects.select_for_update().filter(
+            pk__in=wanted,
+            commitment=commitment,
+            resolution__isnull=True,
+            kind__in=[ReactionKind.VETO, ReactionKind.ADJUST],
+        )
+    )
+    if len(reactions) != len(wanted):
+        raise WorkshopError(
+            _("Certaines de ces réactions ont déjà été tranchées entre-temps, ou ne portent pas sur cet engagement.")
+        )
     changes = []
     if outcome == Resolution.Outcome.ACCEPTED:
         if wording is None:

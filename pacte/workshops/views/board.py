@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pacte.commitments.models import Commitment
 from pacte.core.access import get_territory_for_user, territories_for_user
 
-from ..forms_participant import PaperForm
+from ..forms_participant import PaperForm, new_client_key
 from ..models import Workshop
 from ..services import WorkshopError, paper_type_in, workshop_board
 
@@ -61,19 +61,26 @@ def paper(request, slug, pk):
     """The facilitator types in the post-its of a paper workshop, one per line, also after it is closed."""
     workshop = _workshop_for_user(request, slug, pk, write=request.method == "POST")
     commitments = _targets(workshop)
-    initial = {"target": request.GET.get("cible", "")}
+    initial = {"target": request.GET.get("cible", ""), "client_key": new_client_key()}
     form = PaperForm(request.POST or None, initial=initial, workshop=workshop, commitments=commitments)
     if request.method == "POST" and form.is_valid():
         try:
             counts = paper_type_in(
-                workshop=workshop, lines=form.cleaned_data["lines"], typed_by=request.user, **form.target_kwargs()
+                workshop=workshop,
+                lines=form.cleaned_data["lines"],
+                typed_by=request.user,
+                client_key=form.cleaned_data["client_key"],
+                **form.target_kwargs(),
             )
         except WorkshopError as refusal:
             form.add_error("lines", str(refusal))
         else:
             ideas = ngettext("%(n)s post-it ajouté", "%(n)s post-its ajoutés", counts["ideas"]) % {"n": counts["ideas"]}
             reactions = ngettext("%(n)s réaction", "%(n)s réactions", counts["reactions"]) % {"n": counts["reactions"]}
-            messages.success(request, _("%(ideas)s, %(reactions)s.") % {"ideas": ideas, "reactions": reactions})
+            if counts["duplicate"]:
+                messages.warning(request, _("Ces post-its étaient déjà enregistrés : rien n'a été ajouté."))
+            else:
+                messages.success(request, _("%(ideas)s, %(reactions)s.") % {"ideas": ideas, "reactions": reactions})
             url = reverse("workshops:paper", args=[workshop.territory.slug, workshop.pk])
             return redirect(f"{url}?cible={form.cleaned_data['target']}")
     can_write = territories_for_user(request.user, write=True).filter(pk=workshop.territory_id).exists()

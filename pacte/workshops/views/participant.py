@@ -32,14 +32,14 @@ def cookie_name(workshop: Workshop) -> str:
     return f"atelier_{workshop.pk}"
 
 
-def _set_cookie(response, participant: Participant) -> None:
+def _set_cookie(response, participant: Participant, *, secure: bool = False) -> None:
     response.set_cookie(
         cookie_name(participant.workshop),
         participant.token,
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="Lax",
-        secure=False,  # the demo runs on plain http; production sets SESSION_COOKIE_SECURE-like behaviour at the proxy
+        secure=secure,  # over HTTPS the cookie never travels in clear; the demo runs on plain http
     )
 
 
@@ -52,7 +52,9 @@ def _participant(request, workshop: Workshop) -> Participant | None:
     token = request.COOKIES.get(cookie_name(workshop), "")
     if not token:
         return None
-    participant = Participant.objects.select_related("contact").filter(workshop=workshop, token=token).first()
+    participant = (
+        Participant.objects.select_related("contact").filter(workshop=workshop, token=token, on_paper=False).first()
+    )
     if participant is not None:
         participant.workshop = workshop  # the services read participant.workshop: no extra query
     return participant
@@ -112,7 +114,7 @@ def workshop_page(request, token):
                 error = str(refusal)
             else:
                 response = redirect("workshops:join", workshop.token)
-                _set_cookie(response, participant)
+                _set_cookie(response, participant, secure=request.is_secure())
                 return response
     context = {
         "workshop": workshop,
@@ -206,9 +208,9 @@ def _question_block(workshop, value, label, *, ideas=(), idea_done=False, **extr
 @require_http_methods(["GET"])
 def personal_link(request, token):
     """An invitation from the tracking file: the personal link names the participant, then the workshop's page."""
-    participant = get_object_or_404(Participant.objects.select_related("workshop"), token=token)
+    participant = get_object_or_404(Participant.objects.select_related("workshop"), token=token, on_paper=False)
     response = redirect("workshops:join", participant.workshop.token)
-    _set_cookie(response, participant)
+    _set_cookie(response, participant, secure=request.is_secure())
     return response
 
 

@@ -124,9 +124,12 @@ def workshop_detail(request, slug, pk):
         .annotate(reaction_count=Count("reactions", distinct=True), idea_count=Count("ideas", distinct=True))
         .order_by("contact__stakeholder__name", "contact__last_name", "contact__first_name", "pk")
     )
-    for participant in invited:
-        participant.link = request.build_absolute_uri(reverse("workshops:personal", args=[participant.token]))
     can_write = _can_write(request, territory)
+    for participant in invited:
+        # A personal link lets its holder react in the contact's name: only the team sees it.
+        participant.link = (
+            request.build_absolute_uri(reverse("workshops:personal", args=[participant.token])) if can_write else ""
+        )
     return render(
         request,
         "workshops/workshop_detail.html",
@@ -153,7 +156,7 @@ def _counts(workshop: Workshop) -> dict:
         total=Count("pk"), **{kind: Count("pk", filter=Q(kind=kind)) for kind in ReactionKind.values}
     )
     return {
-        "participants": workshop.participants.count(),
+        "participants": workshop.participants.filter(on_paper=False).count(),
         "open_link_participants": workshop.participants.filter(contact__isnull=True, on_paper=False).count(),
         "reactions": reactions,
         "ideas": workshop.ideas.count(),
