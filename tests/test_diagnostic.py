@@ -1,11 +1,13 @@
 """The industrial diagnostic built from the interviews: evidence, editing, merging duplicates, retaining."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from pacte.core.models import JournalEntry
 from pacte.interviews.models import DiagnosticAxis, Finding, FindingKind, Interview, InterviewStatus
 from pacte.interviews.services import finding_record
+from pacte.publications.services import pact_publish
 from tests.test_queries import queries_for
 
 LAND = "Du foncier industriel encore disponible sur les territoires de Rochefort Océan et de Royan"
@@ -79,14 +81,17 @@ def test_it_keeps_the_evidence_when_the_wording_changes(client_for, alice, url_a
 def test_it_marks_a_new_finding_as_to_examine_and_keeps_it_off_the_public_page(
     client_for, alice, url_a, duplicate, territory_a
 ):
-    client = client_for(alice)
-    assert "à examiner" in _block(client.get(url_a("diagnostic")).content.decode(), duplicate)
+    team, client = client_for(alice), Client()  # the team, and a citizen
+    assert "à examiner" in _block(team.get(url_a("diagnostic")).content.decode(), duplicate)
     public = reverse("public:pact", args=[territory_a.slug])
-    assert duplicate.text not in client.get(public).content.decode()
-    client.post(url_a("finding_update", duplicate.pk), {"retained": "1"})
+    assert duplicate.text not in team.get(public + "?apercu=1").content.decode()
+    team.post(url_a("finding_update", duplicate.pk), {"retained": "1"})
     duplicate.refresh_from_db()
     assert duplicate.retained
-    assert duplicate.text in client.get(public).content.decode()
+    assert duplicate.text in team.get(public + "?apercu=1").content.decode()  # in the draft of the next version
+    assert duplicate.text not in client.get(public).content.decode()  # not in the published one…
+    pact_publish(pact=territory_a.pact)
+    assert duplicate.text in client.get(public).content.decode()  # …until the next version is published
 
 
 def test_it_merges_duplicates_and_keeps_the_evidence_of_both(client_for, alice, url_a, land, duplicate, territory_a):

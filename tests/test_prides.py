@@ -391,7 +391,17 @@ def test_it_deletes_a_pride_and_its_image(
 # --- the public pact page -------------------------------------------------------------------------
 
 
-def test_it_shows_the_image_and_the_size_class_on_the_public_page(client, territory_a, pride_with_image):
+@pytest.fixture
+def published_pride(territory_a, pride_with_image):
+    """The pride with an image, in a newly published version of the pact (the public page reads versions)."""
+    from pacte.publications.services import pact_publish
+
+    pact_publish(pact=territory_a.pact)
+    return pride_with_image
+
+
+def test_it_shows_the_image_and_the_size_class_on_the_public_page(client, territory_a, published_pride):
+    pride_with_image = published_pride
     response = client.get(reverse("public:pact", args=[territory_a.slug]))
     assertContains(
         response,
@@ -484,7 +494,8 @@ def test_it_returns_404_for_an_unknown_pride(client_for, alice, territory_a):
     assert client_for(alice).get(reverse("interviews:pride_update", args=[territory_a.slug, 999999])).status_code == 404
 
 
-def test_it_serves_the_image_shown_on_the_public_page(client, territory_a, pride_with_image):
+def test_it_serves_the_image_shown_on_the_public_page(client, territory_a, published_pride):
+    pride_with_image = published_pride
     page = client.get(reverse("public:pact", args=[territory_a.slug])).content.decode()
     assert pride_with_image.image.url in page
     response = client.get(pride_with_image.image.url)

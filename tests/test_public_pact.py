@@ -333,7 +333,11 @@ def test_it_shows_the_six_thematic_groups(document, territory_a):
 
 
 def _group_panel(document, group):
-    return find(section(document, "groupes"), "div", id=f"groupe-{group.pk}")
+    """The accordion panel of a thematic group: the one its button (named after the group) controls."""
+    block = section(document, "groupes")
+    buttons = [b for b in find_all(block, "button", "fr-accordion__btn") if text_of(b) == group.name]
+    assert len(buttons) == 1, group.name
+    return find(block, "div", id=dict(buttons[0].attributes)["aria-controls"])
 
 
 def test_it_shows_the_objectives_of_each_thematic_group(document, territory_a):

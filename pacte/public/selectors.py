@@ -1,57 +1,68 @@
-"""Everything the public pact page shows, read in a fixed number of queries."""
+"""Everything the public pact page shows, read from the pact DOCUMENT (a frozen version, or the team's preview).
 
-from django.db.models import Prefetch
+The page never reads the live models of a published pact: it reads the dictionary frozen in its PactVersion
+(pacte.publications.document), so a published version never changes when the data change later.
+"""
 
-from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
-from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
-from pacte.indicators.models import Indicator
-from pacte.interviews.models import DiagnosticAxis, Finding, Pride, PrideKind
-from pacte.stakeholders.models import Stakeholder
-from pacte.territories.maps import perimeter_svg
-from pacte.territories.models import KeyFigure, SizeClassShare
-from pacte.territories.services import intercommunalities_with_population
+import datetime
+from urllib.parse import urlencode
 
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
-def _by_group(stakeholders) -> list[tuple[str, list]]:
-    """Stakeholders under their group heading, groups in the order of their first member."""
-    groups: dict[str, list] = {}
-    for stakeholder in stakeholders:
-        groups.setdefault(stakeholder.group, []).append(stakeholder)
-    return sorted(groups.items(), key=lambda item: item[0] == "")  # ungrouped last
+from pacte.core.access import territory_ids_for_request
+from pacte.publications.models import PactVersion
+from pacte.publications.selectors import document_for_request
+from pacte.territories.charts import size_classes_svg
 
 
-def pact_page(territory) -> dict:
-    # 3 queries: EPCI with population and commune count, their communes (outlines included)
-    intercommunalities = list(intercommunalities_with_population(territory))
-    prides = list(Pride.objects.for_territory(territory))  # 1 query
-    stakeholders = Stakeholder.objects.for_territory(territory).filter(acknowledged=True).order_by("order", "name")
-    themes = Theme.objects.for_territory(territory).prefetch_related(  # 1 + 5 queries
-        Prefetch(
-            "commitments",
-            queryset=Commitment.objects.order_by("order", "pk").prefetch_related(
-                Prefetch("company_actions", queryset=CompanyAction.objects.order_by("order", "pk")),
-                Prefetch("territory_actions", queryset=TerritoryAction.objects.order_by("order", "pk")),
-            ),
-        ),
-        Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
-        Prefetch("thematic_groups", queryset=ThematicGroup.objects.order_by("order", "pk")),
-    )
+def _image_url(path: str) -> str:
+    """The URL of a pride's picture, '' when it has none or when its file is gone (a frozen version may outlive it)."""
+    if not path or not default_storage.exists(path):
+        return ""
+    return default_storage.url(path)
+
+
+def _prides(document, kind) -> list[dict]:
+    return [{**pride, "image_url": _image_url(pride["image"])} for pride in document["prides"] if pride["kind"] == kind]
+
+
+def _events(document) -> list[dict]:
+    return [{**event, "date": datetime.date.fromisoformat(event["date"])} for event in document["events"]]
+
+
+def _download_urls(territory, version) -> dict:
+    """The PDF and the PowerPoint file of the text shown: the same version, or the same preview."""
+    query = "?" + urlencode({"version": version.number} if version else {"apercu": "1"})
+    return {
+        "pdf_url": reverse("documents:pdf", args=[territory.slug]) + query,
+        "pptx_url": reverse("documents:pptx", args=[territory.slug]) + query,
+    }
+
+
+def pact_page(request, territory) -> dict:
+    """The context of the public pact page: 2 queries for a published version, the live document for a preview."""
+    document, version = document_for_request(request, territory)  # 1 query (a version), ~20 (the live preview)
+    versions = list(PactVersion.objects.for_territory(territory).defer("content").order_by("-number"))  # 1 query
+    latest = versions[0] if versions else None
     return {
         "territory": territory,
-        "pact": territory.pact,
-        "intercommunalities": intercommunalities,
-        "population": sum(e.population or 0 for e in intercommunalities),
-        "commune_count": sum(e.commune_count for e in intercommunalities),
-        "perimeter_svg": perimeter_svg(intercommunalities),
-        "key_figures": KeyFigure.objects.for_territory(territory),  # 1 query
-        "size_classes": SizeClassShare.objects.for_territory(territory),  # 1 query
-        "axes": DiagnosticAxis.objects.for_territory(territory).prefetch_related(  # 2 queries
-            Prefetch("findings", queryset=Finding.objects.filter(retained=True).order_by("order", "pk"))
+        "document": document,
+        "pact": document["pact"],
+        # The text shown: a published version (None for the team's preview of the live text).
+        "version": version,
+        "latest_version": latest,
+        "is_latest": version is not None and version.number == latest.number,
+        "is_preview": version is None,
+        "versions": versions,
+        "can_preview": territory.pk in territory_ids_for_request(request),  # no query for a citizen
+        "size_classes_chart": mark_safe(  # built with format_html: every value is escaped
+            size_classes_svg(document["size_classes"], territory_label=document["territory"]["name"])
         ),
-        "innovative_prides": [p for p in prides if p.kind == PrideKind.INNOVATIVE],
-        "emblematic_prides": [p for p in prides if p.kind == PrideKind.EMBLEMATIC],
-        "themes": themes,
-        "principles": GovernancePrinciple.objects.for_territory(territory),  # 1 query
-        "events": EconomicEvent.objects.for_territory(territory),  # 1 query
-        "acknowledged_groups": _by_group(stakeholders),  # 1 query
+        "perimeter_svg": mark_safe(document["perimeter"]["map_svg"]),  # built with format_html, frozen as str
+        "innovative_prides": _prides(document, "innovative"),
+        "emblematic_prides": _prides(document, "emblematic"),
+        "events": _events(document),
+        **_download_urls(territory, version),
     }

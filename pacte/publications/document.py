@@ -11,7 +11,8 @@ Schema (version DOCUMENT_SCHEMA):
   "pact": {"title", "editorial_title", "editorial": [paragraph…], "ambitions": [str…], "acknowledgements": str},
   "key_figures": [{"value", "label", "source"}],
   "size_classes": [{"code", "label", "territory": float, "national": float}],
-  "perimeter": {"intercommunalities": [{"name", "siren", "population": int|None, "communes": int}],
+  "perimeter": {"intercommunalities": [{"name", "siren", "population": int|None, "communes": int,
+                                        "commune_names": [str…]}],   # commune_names: added, absent before
                 "population": int, "communes": int, "map_svg": str},
   "diagnostic": [{"name", "findings": [{"kind": "strength"|"weakness", "text"}]}],   # retained findings only
   "prides": [{"kind": "innovative"|"emblematic", "kind_label", "product", "company", "place",
@@ -100,7 +101,13 @@ def pact_document(territory) -> dict:
         ],  # 1 query
         "perimeter": {
             "intercommunalities": [
-                {"name": e.name, "siren": e.siren, "population": e.population, "communes": e.commune_count}
+                {
+                    "name": e.name,
+                    "siren": e.siren,
+                    "population": e.population,
+                    "communes": e.commune_count,
+                    "commune_names": [c.name for c in e.communes.all()],  # prefetched
+                }
                 for e in intercommunalities
             ],
             "population": sum(e.population or 0 for e in intercommunalities),
@@ -170,6 +177,11 @@ def pact_document(territory) -> dict:
     }
 
 
+def _perimeter_summary(intercommunalities: list[dict]) -> list[tuple]:
+    """What the perimeter says, on the keys every schema-1 document has (commune_names came later)."""
+    return [(e["name"], e["siren"], e["population"], e["communes"]) for e in intercommunalities]
+
+
 def document_changes(previous: dict, current: dict) -> list[str]:
     """What changed between two published versions, in words (one line per change), for the public page."""
     changes = []
@@ -186,7 +198,11 @@ def document_changes(previous: dict, current: dict) -> list[str]:
     compare(_("Ambitions"), previous["pact"]["ambitions"], current["pact"]["ambitions"])
     compare(_("Chiffres clés"), previous["key_figures"], current["key_figures"])
     compare(_("Tailles d'entreprise"), previous["size_classes"], current["size_classes"])
-    compare(_("Périmètre"), previous["perimeter"]["intercommunalities"], current["perimeter"]["intercommunalities"])
+    compare(
+        _("Périmètre"),
+        _perimeter_summary(previous["perimeter"]["intercommunalities"]),
+        _perimeter_summary(current["perimeter"]["intercommunalities"]),
+    )
     compare(_("Diagnostic industriel"), previous["diagnostic"], current["diagnostic"])
     compare(_("Fiertés locales"), previous["prides"], current["prides"])
     old_themes = {t["code"]: t for t in previous["themes"]}

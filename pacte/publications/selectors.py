@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from pacte.core.access import territories_for_user
+from pacte.core.access import territory_ids_for_request
 
 from .document import pact_document
 from .models import PactVersion
@@ -27,6 +27,6 @@ def document_for_request(request, territory) -> tuple[dict, PactVersion | None]:
     latest = versions.order_by("-number").first()
     if latest is not None and request.GET.get("apercu") != "1":
         return latest.content, latest
-    if not territories_for_user(request.user).filter(pk=territory.pk).exists():
+    if territory.pk not in territory_ids_for_request(request):  # computed once per request
         raise Http404
     return pact_document(territory), None
