@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pacte.indicators",
     "pacte.governance",
     "pacte.publications",
+    "pacte.appropriation",
     "pacte.roadmap",
     "pacte.replication",
     "pacte.public",

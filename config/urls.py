@@ -10,6 +10,7 @@ urlpatterns = [
     path("espace/", include("pacte.roadmap.urls")),
     path("espace/", include("pacte.replication.urls")),
     path("espace/", include("pacte.publications.urls")),
+    path("espace/", include("pacte.appropriation.urls")),
     path("espace/", include("pacte.stakeholders.urls")),
     path("espace/", include("pacte.interviews.urls")),
     path("espace/", include("pacte.commitments.urls")),

@@ -8,11 +8,12 @@ from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import timezone
 
+from pacte.appropriation.models import Circle, Presentation
 from pacte.commitments.models import Commitment
 from pacte.governance.models import ThematicGroup
 from pacte.indicators.models import Indicator
 from pacte.interviews.models import DiagnosticAxis, Interview, InterviewStatus, Pride, PrideKind
-from pacte.publications.models import PactStatus
+from pacte.publications.models import PactStatus, PactVersion
 from pacte.roadmap.services import roadmap_for
 from pacte.stakeholders.models import Category, Contact, ContactStatus, Stakeholder
 from pacte.workshops.models import Idea, ReactionKind, WorkshopKind, WorkshopStatus
@@ -207,12 +208,40 @@ def test_it_marks_step_3_done_with_the_published_version(alices_steps):
     assert step.check("Pacte publié") == (True, "Pacte publié — version 1 du 01/03/2025")
 
 
-def test_it_shows_step_4_as_not_tracked_yet(alices_steps):
+def test_it_shows_the_4_circles_of_step_4_to_come_for_the_reference_case(alices_steps):
+    # The source dates none of Rochefort's restitutions: the demo leaves the 4 circles "à venir".
     step = alices_steps()[4]
-    assert step.status == "untracked"
-    assert step.badge == "Pas encore suivie"
-    assert step.checks == []
-    assert "Pas encore dans la plateforme :" in step.text
+    assert step.status == "todo"
+    assert step.badge == "À faire · 0/4"
+    assert step.checks == [
+        (False, "Copil Territoire d'industrie — à venir"),
+        (False, "Bureau communautaire — à venir"),
+        (False, "Ensemble des élus — à venir"),
+        (False, "Ensemble des acteurs économiques — à venir"),
+    ]
+    assert "Pas encore dans la plateforme :" not in step.text
+
+
+def test_it_marks_a_circle_of_step_4_once_its_restitution_was_held(alices_steps, territory_a):
+    Presentation.objects.filter(territory=territory_a, circle=Circle.COPIL).update(
+        held=True, date=datetime.date(2025, 3, 20)
+    )
+    Presentation.objects.filter(territory=territory_a, circle=Circle.BUREAU).update(date=datetime.date(2025, 4, 3))
+    step = alices_steps()[4]
+    assert step.status == "in_progress"
+    assert step.badge == "En cours · 1/4"
+    assert step.check("Copil Territoire d'industrie") == (
+        True,
+        "Copil Territoire d'industrie — restitution tenue le 20/03/2025",
+    )
+    assert step.check("Bureau communautaire") == (False, "Bureau communautaire — restitution prévue le 03/04/2025")
+
+
+def test_it_marks_step_4_done_once_every_circle_was_held(alices_steps, territory_a):
+    Presentation.objects.filter(territory=territory_a).update(held=True, date=datetime.date(2025, 3, 20))
+    step = alices_steps()[4]
+    assert step.status == "done"
+    assert step.badge == "Terminée · 4/4"
 
 
 def test_it_marks_step_5_done_with_6_of_6_groups_and_3_events(alices_steps):
@@ -301,7 +330,7 @@ def test_it_names_a_diagnostic_axis_without_findings(alices_steps, territory_a):
     )
 
 
-def test_it_reopens_steps_2_and_3_when_the_pact_goes_back_to_draft(alices_steps, territory_a):
+def test_it_reopens_step_2_but_keeps_the_published_version_when_the_pact_goes_back_to_draft(alices_steps, territory_a):
     territory_a.pact.status = PactStatus.DRAFT
     territory_a.pact.save()
     steps = alices_steps()
@@ -310,7 +339,23 @@ def test_it_reopens_steps_2_and_3_when_the_pact_goes_back_to_draft(alices_steps,
         False,
         "Engagements validés collectivement — Brouillon",
     )
-    assert steps[3].check("Pacte publié") == (False, "Pacte publié")
+    # Step 3 counts the published versions: the frozen version 1 stays published.
+    assert steps[3].check("Pacte publié") == (True, "Pacte publié — version 1 du 01/03/2025")
+
+
+def test_it_unchecks_the_publication_without_a_published_version(alices_steps, territory_a):
+    PactVersion.objects.filter(territory=territory_a).delete()
+    step = alices_steps()[3]
+    assert step.status == "in_progress"
+    assert step.check("Pacte publié") == (False, "Pacte publié")
+
+
+def test_it_shows_the_latest_published_version_in_step_3(alices_steps, territory_a):
+    version = PactVersion.objects.get(territory=territory_a, number=1)
+    PactVersion.objects.create(
+        territory=territory_a, number=2, published_on=datetime.date(2025, 9, 15), content=version.content
+    )
+    assert alices_steps()[3].check("Pacte publié") == (True, "Pacte publié — version 2 du 15/09/2025")
 
 
 def test_it_names_a_theme_without_indicators(alices_steps, territory_a):
@@ -473,7 +518,7 @@ def test_it_writes_zero_in_the_singular_as_french_does(bobs_steps):
 def test_it_computes_the_state_of_the_reference_case(territory_a):
     steps = roadmap_for(territory_a)
     assert [s.number for s in steps] == [1, 2, 3, 4, 5]
-    assert [s.status for s in steps] == ["done", "done", "done", "untracked", "done"]
+    assert [s.status for s in steps] == ["done", "done", "done", "todo", "done"]
 
 
 def test_it_computes_the_state_of_a_new_territory(territory_b):
@@ -482,7 +527,7 @@ def test_it_computes_the_state_of_a_new_territory(territory_b):
         "todo",
         "todo",
         "in_progress",
-        "untracked",
+        "todo",
         "in_progress",
     ]  # template text is not work done
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from pacte.appropriation.services import presentation_plan_create, presentation_plan_version_set
 from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
 from pacte.commitments.services import commitments_version_freeze
 from pacte.core.models import journal_write
@@ -27,7 +28,7 @@ from pacte.interviews.models import (
     Pride,
 )
 from pacte.interviews.services_guide import interview_guide_create
-from pacte.publications.models import Pact, PactStatus
+from pacte.publications.models import Pact, PactStatus, PactVersion
 from pacte.publications.services import pact_version_freeze
 from pacte.stakeholders.models import Contact, ContactStatus, Priority, Stakeholder, name_key
 from pacte.territories.models import KeyFigure, SizeClassShare, Territory
@@ -177,6 +178,7 @@ def _load_content(territory: Territory, content: dict, *, from_template: bool = 
         )
         for i, s in enumerate(content.get("stakeholders") or [])
     )
+    presentation_plan_create(territory=territory)  # step 4: the restitution plan, one per circle
     return pact
 
 
@@ -271,6 +273,15 @@ def _load_workshops(territory: Territory, workshops: list[dict], versions: list[
         commitments_version_freeze(territory=territory, label=label)
 
 
+def _load_appropriation(territory: Territory, appropriation: dict) -> None:
+    """Step 4: the version of the pact that the planned restitutions are to show (the plan itself is made by
+    _load_content; the source dates none of Rochefort's restitutions, so none is marked held)."""
+    number = appropriation.get("version_shown")
+    if number:
+        version = PactVersion.objects.for_territory(territory).get(number=number)
+        presentation_plan_version_set(territory=territory, version=version)
+
+
 @transaction.atomic
 def territory_create_from_template(
     *, name: str, sirens: list[str], region: str = "", slug: str = "", actor=None
@@ -309,6 +320,7 @@ def reference_case_load(*, slug_suffix: str = "") -> Territory:
     pact.published_on = datetime.date.fromisoformat(str(content["pact"]["published_on"]))
     pact.save()
     pact_version_freeze(pact=pact)
+    _load_appropriation(territory, content.get("appropriation") or {})
     _load_campaign(territory, content.get("campaign") or {})
     _load_workshops(territory, content.get("workshops") or [], content.get("commitments_versions") or [])
     journal_write(

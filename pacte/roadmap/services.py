@@ -2,16 +2,19 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacte.appropriation.models import Circle, Presentation
 from pacte.commitments.models import Theme
 from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
 from pacte.interviews.models import DiagnosticAxis, Interview, InterviewStatus, Pride, PrideKind
 from pacte.interviews.services import INTERVIEW_MINIMUM, INTERVIEW_TARGET, interviews_by_category, stale_contacts
-from pacte.publications.models import PactStatus
+from pacte.publications.models import PactStatus, PactVersion
 from pacte.stakeholders.models import Category, Stakeholder
+from pacte.territories.models import Territory
 from pacte.workshops.models import Idea, ReactionKind, Workshop, WorkshopKind, WorkshopStatus
 
 
@@ -224,9 +227,46 @@ def _step2(pact) -> Step:
     )
 
 
-def _step3(territory, pact, themes) -> Step:
+def _steps_3_and_4_facts(territory) -> dict:
+    """1 query for steps 3 and 4: the acknowledged stakeholders, the latest published version, and for each
+    circle of the restitution the date it was first held and the date of the next one planned."""
+
+    def first(queryset, field):
+        return Subquery(queryset.order_by(field, "pk").values(field)[:1])
+
+    presentations = Presentation.objects.filter(territory=OuterRef("pk"))
+    latest = PactVersion.objects.filter(territory=OuterRef("pk")).order_by("-number").values("number", "published_on")
+    circles = {}
+    for circle in Circle.values:
+        of_circle = presentations.filter(circle=circle)
+        circles[f"{circle}_held_on"] = first(of_circle.filter(held=True), "date")
+        circles[f"{circle}_planned_on"] = first(of_circle.filter(held=False, date__isnull=False), "date")
+    return (
+        Territory.objects.filter(pk=territory.pk)
+        .annotate(
+            acknowledged=Coalesce(
+                Subquery(
+                    Stakeholder.objects.filter(territory=OuterRef("pk"), acknowledged=True)
+                    .order_by()
+                    .values("territory")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            version_number=Subquery(latest.values("number")[:1]),
+            version_published_on=Subquery(latest.values("published_on")[:1]),
+            **circles,
+        )
+        .values("acknowledged", "version_number", "version_published_on", *circles)
+        .get()
+    )
+
+
+def _step3(pact, themes, facts) -> Step:
     without_indicators = [t.name for t in themes if not t.n]
-    acknowledged = Stakeholder.objects.for_territory(territory).filter(acknowledged=True).count()
+    acknowledged = facts["acknowledged"]
+    published = facts["version_number"] is not None  # a frozen version exists (pacte.publications)
     checks = [
         Check(_("Édito de la collectivité"), bool(pact and pact.editorial.strip())),
         Check(
@@ -241,9 +281,12 @@ def _step3(territory, pact, themes) -> Step:
         ),
         Check(
             _("Pacte publié"),
-            bool(pact and pact.is_public),
-            (_("version %(v)s du %(d)s") % {"v": pact.version, "d": pact.published_on.strftime("%d/%m/%Y")})
-            if pact and pact.is_public and pact.published_on
+            published,
+            (
+                _("version %(v)s du %(d)s")
+                % {"v": facts["version_number"], "d": facts["version_published_on"].strftime("%d/%m/%Y")}
+            )
+            if published
             else "",
         ),
     ]
@@ -260,7 +303,17 @@ def _step3(territory, pact, themes) -> Step:
     )
 
 
-def _step4() -> Step:
+def _circle_check(label, held_on, planned_on) -> Check:
+    if held_on:
+        detail = _("restitution tenue le %(d)s") % {"d": held_on.strftime("%d/%m/%Y")}
+    elif planned_on:
+        detail = _("restitution prévue le %(d)s") % {"d": planned_on.strftime("%d/%m/%Y")}
+    else:
+        detail = _("à venir")
+    return Check(str(label), held_on is not None, detail)
+
+
+def _step4(facts) -> Step:
     return Step(
         4,
         _("Appropriation du pacte"),
@@ -270,11 +323,10 @@ def _step4() -> Step:
             "élus, puis l'ensemble des acteurs économiques (diagnostic, engagements, fiertés, gouvernance "
             "proposée et visibilité sur l'année à venir)."
         ),
-        [],
-        _(
-            "Le suivi des restitutions (date, public, version présentée, questions et réponses) n'est pas "
-            "encore disponible : cette étape ne peut pas encore être mesurée."
-        ),
+        [
+            _circle_check(label, facts[f"{value}_held_on"], facts[f"{value}_planned_on"])
+            for value, label in Circle.choices
+        ],
     )
 
 
@@ -319,4 +371,5 @@ def roadmap_for(territory) -> list[Step]:
     pact = getattr(territory, "pact", None)
     # The themes with their number of indicators, read once for steps 3 and 5.
     themes = list(Theme.objects.for_territory(territory).annotate(n=Count("indicators")).order_by("order", "pk"))
-    return [_step1(territory), _step2(pact), _step3(territory, pact, themes), _step4(), _step5(territory, themes)]
+    facts = _steps_3_and_4_facts(territory)  # 1 query for steps 3 and 4
+    return [_step1(territory), _step2(pact), _step3(pact, themes, facts), _step4(facts), _step5(territory, themes)]
