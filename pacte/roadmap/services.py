@@ -299,7 +299,6 @@ def _step3(pact, themes, facts) -> Step:
             "d'indicateurs et des remerciements aux acteurs mobilisés."
         ),
         checks,
-        _("Les exports PDF et PowerPoint et les versions figées du pacte arrivent dans une prochaine version."),
     )
 
 
