@@ -43,8 +43,27 @@ def offline_fetcher():
     return URLFetcher(allowed_protocols={"file", "data"})
 
 
-def html_to_pdf(html: str, *, stylesheet: str) -> bytes:
-    """Render an HTML string to PDF with the Marianne font and one stylesheet (a static path, e.g. "app/x.css")."""
+def media_uri(name: str) -> str:
+    """The file: URI of an uploaded file (a path under settings.MEDIA_ROOT), or "" if there is no such file.
+
+    Never a URL of the network, and never a file outside MEDIA_ROOT (a name like "../x" gives "").
+    """
+    from django.conf import settings
+
+    if not name or not settings.MEDIA_ROOT:
+        return ""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return ""
+    return path.as_uri()
+
+
+def html_to_pdf(html: str, *, stylesheet: str, base_url: str | None = None) -> bytes:
+    """Render an HTML string to PDF with the Marianne font and one stylesheet (a static path, e.g. "app/x.css").
+
+    Relative URLs of the HTML resolve against `base_url` (by default, the stylesheet's own file: URI).
+    """
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -54,11 +73,11 @@ def html_to_pdf(html: str, *, stylesheet: str) -> bytes:
         CSS(string=font_faces(), font_config=font_config, url_fetcher=fetcher),
         CSS(url=static_uri(stylesheet), font_config=font_config, url_fetcher=fetcher),
     ]
-    return HTML(string=html, base_url=static_uri(stylesheet), url_fetcher=fetcher).write_pdf(
+    return HTML(string=html, base_url=base_url or static_uri(stylesheet), url_fetcher=fetcher).write_pdf(
         stylesheets=stylesheets, font_config=font_config
     )
 
 
-def template_to_pdf(template: str, context: dict, *, stylesheet: str) -> bytes:
+def template_to_pdf(template: str, context: dict, *, stylesheet: str, base_url: str | None = None) -> bytes:
     """Render a Django template to PDF (see html_to_pdf)."""
-    return html_to_pdf(render_to_string(template, context), stylesheet=stylesheet)
+    return html_to_pdf(render_to_string(template, context), stylesheet=stylesheet, base_url=base_url)
