@@ -207,20 +207,31 @@ def test_it_lets_a_read_only_member_preview_the_live_text(client_for, victor, te
 # --- pictures and charts of a frozen version ---------------------------------------------------------------------
 
 
-def test_it_shows_the_picture_of_a_pride_from_the_media_storage(client, territory_a):
+def test_it_shows_the_picture_of_a_pride_frozen_with_the_version(client, territory_a):
     pride = Pride.objects.filter(territory=territory_a, kind=PrideKind.INNOVATIVE).first()
     pride.image.save("helice.png", ContentFile(b"\x89PNG fake"), save=True)
-    pact_publish(pact=territory_a.pact)
-    page = _page(client, territory_a)
-    assert f'src="/media/{pride.image.name}"' in page
+    version = pact_publish(pact=territory_a.pact).version
+    frozen = PactVersion.objects.get(territory=territory_a, number=version).content["prides"]
+    (path,) = [p["image"] for p in frozen if p["image"]]
+    assert path.startswith(f"versions/{territory_a.pk}/v{version}/")
+    assert f'src="/media/{path}"' in _page(client, territory_a)
 
 
-def test_it_shows_no_broken_picture_when_the_file_is_gone(client, territory_a):
+def test_it_keeps_a_published_picture_when_the_pride_changes_it_later(client, territory_a):
+    from django.core.files.storage import default_storage
+
     pride = Pride.objects.filter(territory=territory_a).first()
-    pride.image.save("helice.png", ContentFile(b"\x89PNG fake"), save=True)
+    pride.image.save("helice.png", ContentFile(b"\x89PNG ancienne"), save=True)
     pact_publish(pact=territory_a.pact)
-    pride.image.storage.delete(pride.image.name)
-    assert "<img" not in section(parse_html(_page(client, territory_a)), "fiertes").__str__()
+    pride.image.storage.delete(pride.image.name)  # replaced or deleted by the team afterwards
+    pride.image.save("helice.png", ContentFile(b"\x89PNG nouvelle"), save=True)
+    page = _page(client, territory_a)
+    (path,) = [
+        p["image"] for p in PactVersion.objects.filter(territory=territory_a).first().content["prides"] if p["image"]
+    ]
+    assert f'src="/media/{path}"' in page
+    with default_storage.open(path, "rb") as stream:
+        assert stream.read() == b"\x89PNG ancienne"
 
 
 def test_it_draws_the_size_class_chart_of_the_version(client, territory_a):

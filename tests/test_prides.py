@@ -394,9 +394,16 @@ def test_it_deletes_a_pride_and_its_image(
 @pytest.fixture
 def published_pride(territory_a, pride_with_image):
     """The pride with an image, in a newly published version of the pact (the public page reads versions)."""
+    from django.core.files.storage import default_storage
+
+    from pacte.publications.models import PactVersion
     from pacte.publications.services import pact_publish
 
     pact_publish(pact=territory_a.pact)
+    version = PactVersion.objects.filter(territory=territory_a).order_by("-number").first()
+    (path,) = [p["image"] for p in version.content["prides"] if p["image"]]  # a copy frozen with the version
+    pride_with_image.published_url = default_storage.url(path)
+    pride_with_image.published_path = default_storage.path(path)
     return pride_with_image
 
 
@@ -405,7 +412,7 @@ def test_it_shows_the_image_and_the_size_class_on_the_public_page(client, territ
     response = client.get(reverse("public:pact", args=[territory_a.slug]))
     assertContains(
         response,
-        f'<img class="fr-responsive-img fr-ratio-4x3" src="{pride_with_image.image.url}"'
+        f'<img class="fr-responsive-img fr-ratio-4x3" src="{pride_with_image.published_url}"'
         ' alt="Sacs de plage — Retour de Plage">',
         html=True,
     )
@@ -497,13 +504,13 @@ def test_it_returns_404_for_an_unknown_pride(client_for, alice, territory_a):
 def test_it_serves_the_image_shown_on_the_public_page(client, territory_a, published_pride):
     pride_with_image = published_pride
     page = client.get(reverse("public:pact", args=[territory_a.slug])).content.decode()
-    assert pride_with_image.image.url in page
-    response = client.get(pride_with_image.image.url)
+    assert pride_with_image.published_url in page
+    response = client.get(pride_with_image.published_url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     served = b"".join(response.streaming_content)
     response.close()
-    with open(stored(pride_with_image), "rb") as stream:
+    with open(pride_with_image.published_path, "rb") as stream:
         assert served == stream.read()
 
 

@@ -29,7 +29,9 @@ class PresentationForm(DsfrBaseForm, forms.ModelForm):
 
     def __init__(self, *args, territory, with_circle=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = PactVersion.objects.for_territory(territory).order_by("-number")
+        self.fields["version"].queryset = (
+            PactVersion.objects.for_territory(territory).defer("content", "changes").order_by("-number")
+        )
         self.fields["version"].label_from_instance = version_label
         self.fields["version"].empty_label = _("Aucune version publiée présentée")
         if with_circle:

@@ -14,7 +14,12 @@ RANK_STEP = 100  # the presentations of one circle are ordered within its block 
 
 def presentations_for(territory) -> list[Presentation]:
     """The territory's presentations in the widening order of the circles (1 query)."""
-    return sorted(Presentation.objects.for_territory(territory).select_related("version"), key=lambda p: p.rank)
+    return sorted(
+        Presentation.objects.for_territory(territory)
+        .select_related("version")
+        .defer("version__content", "version__changes"),
+        key=lambda p: p.rank,
+    )
 
 
 @transaction.atomic

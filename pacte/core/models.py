@@ -54,6 +54,11 @@ class TerritoryOwned(models.Model):
         super().save(*args, **kwargs)
 
 
+def ncount(singular: str, plural: str, n: int) -> str:
+    """French plural rule (0 and 1 take the singular) for messages built in Python: "%(n)s" is replaced by n."""
+    return (plural if n > 1 else singular) % {"n": n}
+
+
 def lines(text: str) -> list[str]:
     """A text field kept as one item per line, read as a list (blank lines dropped)."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]

@@ -25,6 +25,12 @@ def document_for_request(request, territory) -> tuple[dict, PactVersion | None]:
             raise Http404
         return version.content, version
     latest = versions.order_by("-number").first()
+    pact = territory.pact
+    if latest is None and pact.is_public and pact.version:
+        # Published before versions were frozen: its current text becomes that version, once.
+        from .services import pact_version_freeze
+
+        latest = pact_version_freeze(pact=pact)
     if latest is not None and request.GET.get("apercu") != "1":
         return latest.content, latest
     if territory.pk not in territory_ids_for_request(request):  # computed once per request

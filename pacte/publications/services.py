@@ -1,5 +1,9 @@
 """The life cycle of a pact: draft → validated (by the workshops) → published (v1, v2…)."""
 
+import posixpath
+
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,10 +56,23 @@ def pact_validate(*, pact: Pact, actor=None) -> Pact:
     return pact
 
 
+def _pictures_freeze(content: dict, *, folder: str) -> None:
+    """Copy the prides' pictures into a folder of the version: replacing or deleting a pride later (which
+    deletes its file) never changes a published version."""
+    for pride in content["prides"]:
+        if not pride["image"] or not default_storage.exists(pride["image"]):
+            pride["image"] = ""
+            continue
+        with default_storage.open(pride["image"], "rb") as stream:
+            name = f"{folder}/{posixpath.basename(pride['image'])}"
+            pride["image"] = default_storage.save(name, File(stream))
+
+
 def pact_version_freeze(*, pact: Pact, actor=None) -> PactVersion:
     """Freeze the pact as it reads now as its published version `pact.version` (dated `pact.published_on`)."""
     territory = pact.territory
     content = pact_document(territory)
+    _pictures_freeze(content, folder=f"versions/{territory.pk}/v{pact.version}")
     previous = PactVersion.objects.for_territory(territory).filter(number__lt=pact.version).order_by("-number").first()
     return PactVersion.objects.create(
         territory=territory,

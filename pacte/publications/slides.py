@@ -29,6 +29,8 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
+from pacte.core.models import ncount
+
 FONT = "Arial"
 BLUE = RGBColor(0x00, 0x00, 0x91)  # bleu France
 RED = RGBColor(0xE1, 0x00, 0x0F)  # rouge Marianne
@@ -579,9 +581,9 @@ def _perimeter(deck, document):
     for number, chunk in enumerate(chunks):
         title = _("Périmètre du territoire") + ("" if number == 0 else f" {_('(suite)')}")
         slide = deck.slide(title, _("Le territoire"))
-        summary = _("%(n)s intercommunalités, %(c)s communes, %(p)s habitants (population municipale).") % {
-            "n": len(epcis),
-            "c": perimeter["communes"],
+        summary = _("%(epci)s, %(communes)s, %(p)s habitants (population municipale).") % {
+            "epci": ncount(_("%(n)s intercommunalité"), _("%(n)s intercommunalités"), len(epcis)),
+            "communes": ncount(_("%(n)s commune"), _("%(n)s communes"), perimeter["communes"]),
             "p": _number(perimeter["population"]),
         }
         _textbox(slide, LEFT, TOP, table_w, 22, [Para(summary, size=13, bold=True)])
