@@ -1,5 +1,6 @@
 """Step 5: governance principles, thematic groups and the calendar of economic events."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,17 @@ class ThematicGroup(TerritoryOwned):
     animation = models.TextField(_("animation"), blank=True)
     example_indicators = models.TextField(_("exemples d'indicateurs (un par ligne)"), blank=True)
     partners = models.TextField(_("partenaires (un par ligne)"), blank=True)
+    cadence = models.CharField(
+        _("cadence"),
+        max_length=12,
+        choices=[
+            ("trimestriel", _("Trimestrielle")),
+            ("semestriel", _("Semestrielle")),
+            ("annuel", _("Annuelle")),
+            ("ad_hoc", _("Ad hoc")),
+        ],
+        blank=True,
+    )
 
     territory_parent = "theme"
 
@@ -69,3 +81,213 @@ class EconomicEvent(TerritoryOwned):
 
     def __str__(self):
         return f"{self.name} ({self.date:%d/%m/%Y})"
+
+
+class Cadence(models.TextChoices):
+    QUARTERLY = "trimestriel", _("Trimestrielle")
+    SEMIANNUAL = "semestriel", _("Semestrielle")
+    YEARLY = "annuel", _("Annuelle")
+    AD_HOC = "ad_hoc", _("Ad hoc")
+
+
+class Meeting(TerritoryOwned):
+    """A meeting of a thematic group (committee): agenda, minutes, decisions. Elected officials are consulted,
+    not members (source)."""
+
+    group = models.ForeignKey(
+        ThematicGroup, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("groupe")
+    )
+    starts_at = models.DateTimeField(_("date et heure"))
+    place = models.CharField(_("lieu"), max_length=300, blank=True)
+    agenda = models.TextField(_("ordre du jour"), blank=True)
+    minutes = models.TextField(_("compte rendu"), blank=True)
+    decisions = models.TextField(_("décisions (une par ligne)"), blank=True)
+
+    territory_parent = "group"
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("réunion")
+        verbose_name_plural = _("réunions")
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self):
+        return f"{self.group} — {self.starts_at:%d/%m/%Y}"
+
+
+class FollowUpAction(TerritoryOwned):
+    """An action decided in a meeting, with an owner and a due date."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("réunion"))
+    text = models.TextField(_("action"))
+    owner = models.CharField(_("responsable"), max_length=200)
+    due_on = models.DateField(_("échéance"), null=True, blank=True)
+    done = models.BooleanField(_("faite"), default=False)
+
+    territory_parent = "meeting"
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("action de suivi")
+        verbose_name_plural = _("actions de suivi")
+
+    def __str__(self):
+        return self.text
+
+
+class Company(TerritoryOwned):
+    """A local company (or a newcomer) to which the pact is proposed."""
+
+    name = models.CharField(_("raison sociale"), max_length=300)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    size_class = models.CharField(_("taille"), max_length=20, blank=True)
+    sector = models.CharField(_("secteur"), max_length=200, blank=True)
+    email = models.EmailField(_("courriel du contact"), blank=True)
+    stakeholder = models.ForeignKey(
+        "stakeholders.Stakeholder",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("partie prenante"),
+    )
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("entreprise")
+        verbose_name_plural = _("entreprises")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory", "siren"], condition=~models.Q(siren=""), name="unique_company_siren"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Representative(models.Model):
+    """A person who acts for a company (signs in by link, no password to invent)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representations")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="representatives")
+
+    class Meta:
+        verbose_name = _("représentant d'entreprise")
+        verbose_name_plural = _("représentants d'entreprises")
+        constraints = [models.UniqueConstraint(fields=["user", "company"], name="one_representation")]
+
+    def __str__(self):
+        return f"{self.user} — {self.company}"
+
+
+class MembershipStatus(models.TextChoices):
+    INVITED = "invited", _("Invitée")
+    ACTIVE = "active", _("Adhérente")
+    ENDED = "ended", _("Adhésion terminée")
+    DECLINED = "declined", _("Déclinée")
+
+
+ADHESION_YEARS = 3  # "L'adhésion au pacte se fait pour une durée de 3 ans, avec une revue annuelle"
+
+
+class Membership(TerritoryOwned):
+    """A company's adhesion to the pact: 3 years, an annual review."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("entreprise")
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=MembershipStatus, default=MembershipStatus.INVITED)
+    invited_at = models.DateTimeField(_("invitée le"), null=True, blank=True)
+    starts_on = models.DateField(_("adhérente depuis le"), null=True, blank=True)
+    ends_on = models.DateField(_("jusqu'au"), null=True, blank=True)
+    end_reminder_sent_on = models.DateField(null=True, blank=True, editable=False)
+
+    territory_parent = "company"
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("adhésion")
+        verbose_name_plural = _("adhésions")
+        ordering = ["-starts_on", "pk"]
+
+    def __str__(self):
+        return f"{self.company} — {self.get_status_display()}"
+
+
+class ActionPlan(TerritoryOwned):
+    """The company's own roadmap, after the source's sheet "Le pacte et vous"."""
+
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="action_plan")
+    issues = models.TextField(_("les principaux enjeux que vous rencontrez sur le territoire"), blank=True)
+    contribution = models.TextField(_("la contribution spécifique que vous pensez pouvoir apporter"), blank=True)
+    territory_view = models.TextField(_("là où le territoire pense que l'entreprise aura le plus d'impact"), blank=True)
+    success_1y = models.TextField(_("indicateurs de réussite à 1 an"), blank=True)
+    success_3y = models.TextField(_("indicateurs de réussite à 3 ans"), blank=True)
+
+    territory_parent = "membership"
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("plan d'action")
+        verbose_name_plural = _("plans d'action")
+
+    def __str__(self):
+        return str(self.membership.company)
+
+
+class ActionKind(models.TextChoices):
+    COMMITMENT = "commitment", _("Engagement de l'entreprise")
+    SUPPORT = "support", _("Soutien attendu du territoire")
+
+
+class Horizon(models.TextChoices):
+    ONE_YEAR = "1y", _("À 1 an")
+    THREE_YEARS = "3y", _("À 3 ans")
+
+
+class Action(TerritoryOwned):
+    """A line of an action plan: a commitment of the company (a company-side action of the pact, or its own),
+    or a support it expects from the territory (a territory-side action)."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions", verbose_name=_("plan"))
+    kind = models.CharField(_("nature"), max_length=10, choices=ActionKind)
+    company_action = models.ForeignKey(
+        "commitments.CompanyAction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    territory_action = models.ForeignKey(
+        "commitments.TerritoryAction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("action"), blank=True, help_text=_("Son propre engagement, ou une précision."))
+    horizon = models.CharField(_("horizon"), max_length=2, choices=Horizon, default=Horizon.ONE_YEAR)
+    indicator = models.ForeignKey(
+        "indicators.Indicator", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    territory_parent = "plan"
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("action du plan")
+        verbose_name_plural = _("actions du plan")
+
+    def __str__(self):
+        return self.text or str(self.company_action or self.territory_action or "")
+
+
+class AnnualReview(TerritoryOwned):
+    """The yearly review between the company and the territory."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="reviews")
+    year_number = models.PositiveSmallIntegerField(_("année d'adhésion"))  # 1, 2, 3
+    due_on = models.DateField(_("prévue le"))
+    held_on = models.DateField(_("tenue le"), null=True, blank=True)
+    done = models.TextField(_("ce qui a été fait"), blank=True)
+    next_year = models.TextField(_("le plan pour l'année suivante"), blank=True)
+    reminder_sent_on = models.DateField(null=True, blank=True, editable=False)
+
+    territory_parent = "membership"
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("revue annuelle")
+        verbose_name_plural = _("revues annuelles")
+        ordering = ["due_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["membership", "year_number"], name="one_review_per_year")]
+
+    def __str__(self):
+        return f"{self.membership.company} — revue {self.year_number}"
