@@ -15,6 +15,9 @@ urlpatterns = [
     path("espace/", include("pacte.interviews.urls")),
     path("espace/", include("pacte.commitments.urls")),
     path("", include("pacte.workshops.urls")),
+    path("", include("pacte.governance.urls_members")),
+    path("", include("pacte.governance.urls_committees")),
+    path("", include("pacte.indicators.urls")),
     path("espace/gestion/", admin.site.urls),
 ]
 

@@ -47,3 +47,24 @@ def get_public_territory(request, slug: str) -> Territory:
     if pact.is_public or territories_for_user(request.user).filter(pk=territory.pk).exists():
         return territory
     raise Http404
+
+
+def companies_for_user(user):
+    """Companies a user represents (a company representative signs in by link)."""
+    from pacte.governance.models import Company
+
+    if not user.is_authenticated:
+        return Company.objects.none()
+    return Company.objects.filter(representatives__user=user)
+
+
+def get_company_for_user(request, pk: int):
+    """The company if the user represents it, or is of its territory's team (404 if unknown, 403 otherwise)."""
+    from pacte.governance.models import Company
+
+    company = get_object_or_404(Company.objects.select_related("territory"), pk=pk)
+    if companies_for_user(request.user).filter(pk=company.pk).exists():
+        return company
+    if territories_for_user(request.user, write=True).filter(pk=company.territory_id).exists():
+        return company
+    raise PermissionDenied
