@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_committees
 
 app_name = "committees"
-urlpatterns = []
+urlpatterns = [
+    path("espace/<slug:slug>/groupes/", views_committees.groups, name="groups"),
+    path("espace/<slug:slug>/calendrier/", views_committees.calendar, name="calendar"),
+]

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_members
 
 app_name = "members"
-urlpatterns = []
+urlpatterns = [
+    path("espace/<slug:slug>/entreprises/", views_members.company_list, name="list"),
+]
