@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -22,8 +23,13 @@ urlpatterns = [
 ]
 
 
+PRIVATE_MEDIA = ("justificatifs/",)  # indicator proofs: only through their access-checked view
+
+
 def media(request, path):
     """Uploaded files, served by Django in the demo (MEDIA_ROOT read per request, so tests can move it)."""
+    if path.startswith(PRIVATE_MEDIA):
+        raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 

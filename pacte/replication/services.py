@@ -51,6 +51,33 @@ def _lines(items) -> str:
     return "\n".join(items or [])
 
 
+INDICATOR_FIELDS = (
+    "name",
+    "code",
+    "definition",
+    "unit",
+    "value_type",
+    "level",
+    "aggregation",
+    "source",
+    "vsme_reference",
+    "baseline",
+    "baseline_year",
+    "target_1y",
+    "target_3y",
+)
+
+
+def _indicator_fields(item) -> dict:
+    """An indicator of the YAML: its full definition (a mapping), or only its name (a bare string)."""
+    if isinstance(item, str):
+        return {"name": item}
+    unknown = set(item) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown indicator fields {sorted(unknown)} for {item.get('name')!r}")
+    return {field: item[field] for field in INDICATOR_FIELDS if item.get(field) not in (None, "")}
+
+
 def _load_themes(territory: Territory, themes: list[dict], *, from_template: bool) -> None:
     for t_order, t in enumerate(themes):
         theme = Theme.objects.create(territory=territory, code=t["code"], name=t["name"], order=t_order)
@@ -87,8 +114,8 @@ def _load_themes(territory: Territory, themes: list[dict], *, from_template: boo
                 for i, a in enumerate(c.get("territory_actions") or [])
             )
         Indicator.objects.bulk_create(
-            Indicator(territory=territory, theme=theme, order=i, name=name)
-            for i, name in enumerate(t.get("indicators") or [])
+            Indicator(territory=territory, theme=theme, order=i, **_indicator_fields(item))
+            for i, item in enumerate(t.get("indicators") or [])
         )
         group = t.get("thematic_group")
         if group:
