@@ -114,3 +114,17 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "public:home"
 
 SITE_TITLE = "Pacte industrie-territoire"
+
+# Email: invitations (sign-in links) and reminders of step 5. The console backend prints them (demo, no
+# outside service); set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST… in production.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Pacte industrie-territoire <ne-pas-repondre@pacte.localhost>"
+)
+# Absolute address of the site, for links in emails sent outside a request (reminders from cron).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -75,6 +75,10 @@ class JournalVerb(models.TextChoices):
     FINDINGS_MERGED = "findings_merged", _("Constats fusionnés")
     RESOLUTION_RECORDED = "resolution_recorded", _("Veto ou ajustement tranché")
     COMMITMENTS_VERSION_FROZEN = "commitments_version_frozen", _("Version des engagements figée")
+    COMPANY_INVITED = "company_invited", _("Entreprise invitée au pacte")
+    MEMBERSHIP_STARTED = "membership_started", _("Adhésion au pacte")
+    MEMBERSHIP_ENDED = "membership_ended", _("Adhésion terminée")
+    REVIEW_HELD = "review_held", _("Revue annuelle tenue")
 
 
 class JournalEntry(models.Model):
