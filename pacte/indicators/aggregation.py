@@ -88,3 +88,88 @@ def collective_value(*, aggregation: str, value_type: str, rows, members: int) -
         result.withheld = True
         result.reason = _("Une entreprise pèse plus de 85 % du total : publier la valeur révélerait son chiffre.")
     return result
+
+
+@dataclass
+class Totals:
+    """What `collective_value` reads of the rows of one indicator and one year, summed up beforehand (by the
+    database: SUM, COUNT … FILTER, MAX, the middle values), so that the rows themselves never travel.
+
+    "Reported": a row that is neither not applicable nor empty. "Pairs": reported rows with a denominator other
+    than 0 (ratio indicators)."""
+
+    reporting: int = 0
+    not_applicable: int = 0
+    total: Decimal | None = None  # sum of the reported values
+    largest: Decimal | None = None  # the largest reported value
+    yes: int = 0  # reported values other than 0
+    median: Decimal | None = None  # median of the reported values (only needed for medians)
+    pairs: int = 0
+    numerators: Decimal | None = None  # sums over the pairs
+    denominators: Decimal | None = None
+    largest_numerator: Decimal | None = None
+    largest_denominator: Decimal | None = None
+
+
+def totals_of(rows) -> Totals:
+    """The Totals of (value, denominator, not_applicable) rows, in Python (what the database computes)."""
+    rows = list(rows)
+    reported = [(Decimal(v), d) for v, d, na in rows if not na and v is not None]
+    values = [v for v, _d in reported]
+    pairs = [(v, Decimal(d)) for v, d in reported if d not in (None, 0)]
+    return Totals(
+        reporting=len(values),
+        not_applicable=sum(1 for _v, _d, na in rows if na),
+        total=sum(values) if values else None,
+        largest=max(values) if values else None,
+        yes=sum(1 for v in values if v),
+        median=Decimal(statistics.median(values)) if values else None,
+        pairs=len(pairs),
+        numerators=sum(n for n, _d in pairs) if pairs else None,
+        denominators=sum(d for _n, d in pairs) if pairs else None,
+        largest_numerator=max(n for n, _d in pairs) if pairs else None,
+        largest_denominator=max(d for _n, d in pairs) if pairs else None,
+    )
+
+
+def _dominated(largest: Decimal | None, total: Decimal | None) -> bool:
+    """`_weight_too_big` from the largest part and the total instead of the parts."""
+    return total is not None and total > 0 and largest / total > MAX_WEIGHT
+
+
+def collective_from_totals(*, aggregation: str, value_type: str, totals: Totals, members: int) -> Collective:
+    """The same Collective as `collective_value` on the rows whose Totals these are (same rules, same messages)."""
+    result = Collective(None, None, totals.reporting, totals.not_applicable, members)
+    if not totals.reporting:
+        return result
+    if aggregation == Aggregation.SUM:
+        result.value = totals.total
+        dominant = _dominated(totals.largest, totals.total)
+    elif aggregation == Aggregation.YES_COUNT:
+        result.value = Decimal(totals.yes)
+        result.share = (Decimal(100) * totals.yes / totals.reporting).quantize(Decimal("0.1"))
+        dominant = False
+    elif aggregation == Aggregation.RATIO_OF_SUMS:
+        result.reporting = totals.pairs
+        if not totals.pairs:
+            return result
+        ratio = totals.numerators / totals.denominators
+        result.value = ratio * 100 if value_type == ValueType.PERCENTAGE else ratio
+        dominant = _dominated(totals.largest_numerator, totals.numerators) or _dominated(
+            totals.largest_denominator, totals.denominators
+        )
+    elif aggregation == Aggregation.MEDIAN:
+        result.value = totals.median
+        dominant = False
+    else:  # the territory's own value: one row at most
+        result.value = totals.total
+        return result
+    if result.reporting < MIN_COMPANIES:
+        result.withheld = True
+        result.reason = _("Moins de %(n)s entreprises ont répondu : publier la valeur révélerait leurs chiffres.") % {
+            "n": MIN_COMPANIES
+        }
+    elif dominant:
+        result.withheld = True
+        result.reason = _("Une entreprise pèse plus de 85 % du total : publier la valeur révélerait son chiffre.")
+    return result

@@ -128,7 +128,15 @@ class IndicatorValue(TerritoryOwned):
                 name="one_territory_value_per_year",
             ),
         ]
-        indexes = [models.Index(fields=["indicator", "year"], name="value_indicator_year")]
+        indexes = [
+            # Covering on PostgreSQL (the national comparison reads it without touching the table); SQLite ignores
+            # `include` (bench/indicators_scale.py: national p50 89 → 36 ms at 6 million values).
+            models.Index(
+                fields=["indicator", "year"],
+                include=["company", "value", "denominator", "not_applicable"],
+                name="value_indicator_year_cover",
+            )
+        ]
 
     def __str__(self):
         return f"{self.indicator} {self.year}: {self.value}"
