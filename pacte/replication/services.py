@@ -15,7 +15,10 @@ from pacte.appropriation.services import presentation_plan_create, presentation_
 from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
 from pacte.commitments.services import commitments_version_freeze
 from pacte.core.models import journal_write
+from pacte.governance.demo_committees import committees_demo_load
+from pacte.governance.demo_members import members_demo_load
 from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
+from pacte.indicators.demo import indicator_values_demo_load
 from pacte.indicators.models import Indicator
 from pacte.interviews.models import (
     CommitmentIdea,
@@ -356,3 +359,15 @@ def reference_case_load(*, slug_suffix: str = "") -> Territory:
         message="Cas de référence chargé depuis la publication de l'ANCT (mars 2025).",
     )
     return territory
+
+
+@transaction.atomic
+def reference_case_illustrations_load(*, territory: Territory) -> dict:
+    """Step 5 in the demo, illustrated: the source gives the thematic groups but no meeting, no member company's
+    plan and no figure, so these are examples marked "[Illustration]" (loaded by `load_demo`, not by the tests'
+    reference case, which starts step 5 empty)."""
+    return {
+        "committees": committees_demo_load(territory=territory),
+        "members": members_demo_load(territory=territory),
+        "values": indicator_values_demo_load(territory=territory),
+    }

@@ -3,7 +3,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from pacte.accounts.models import Role, TerritoryMembership
-from pacte.replication.services import REFERENCE_CASE, content_read, reference_case_load
+from pacte.replication.services import (
+    REFERENCE_CASE,
+    content_read,
+    reference_case_illustrations_load,
+    reference_case_load,
+)
 from pacte.territories.models import Intercommunality, Territory
 from pacte.territories.services import reference_data_populate
 
@@ -27,6 +32,7 @@ class Command(BaseCommand):
             territory = Territory.objects.filter(slug=info["slug"]).first()
             if territory is None or reset:
                 territory = reference_case_load()
+                reference_case_illustrations_load(territory=territory)
                 self.stdout.write(self.style.SUCCESS(f"Démo chargée : {territory.name}."))
             else:
                 self.stdout.write(f"Démo déjà chargée : {territory.name} (--reset pour la reconstruire).")
