@@ -1,3 +1,5 @@
+import posixpath
+
 from django.conf import settings
 from django.contrib import admin
 from django.http import Http404
@@ -28,7 +30,7 @@ PRIVATE_MEDIA = ("justificatifs/",)  # indicator proofs: only through their acce
 
 def media(request, path):
     """Uploaded files, served by Django in the demo (MEDIA_ROOT read per request, so tests can move it)."""
-    if path.startswith(PRIVATE_MEDIA):
+    if posixpath.normpath("/" + path).lstrip("/").startswith(PRIVATE_MEDIA):  # "//x", "a/../x" included
         raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 

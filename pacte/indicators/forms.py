@@ -71,10 +71,11 @@ class TeamValueForm(ValueForm):
     year = forms.IntegerField(label=_("Année"))
     verification = forms.ChoiceField(label=_("Vérification"), choices=Verification.choices)
 
-    field_order = ["company", "year", "value", "denominator", "not_applicable", "comment", "proof", "public"]
+    field_order = ["company", "year", "value", "denominator", "not_applicable", "comment", "proof"]
 
     def __init__(self, *args, indicator: Indicator, companies, **kwargs):
         super().__init__(*args, indicator=indicator, **kwargs)
+        self.fields.pop("public", None)  # only the company consents to publishing its own value
         if indicator.aggregation != Aggregation.TERRITORY:
             self.fields["company"] = forms.ModelChoiceField(
                 label=_("Entreprise"), queryset=companies, empty_label=_("Choisir une entreprise adhérente")

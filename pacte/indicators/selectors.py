@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Aggregate, BooleanField, Count, ExpressionWrapper, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Aggregate, BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery, Sum
 
 from pacte.governance.models import Membership, MembershipStatus
 
@@ -95,6 +95,15 @@ def _members(territory_field: str):
     )
 
 
+def _counted(values):
+    """Only the values of companies whose adhesion is active (the coverage's denominator counts them), and the
+    territory's own values: a former or invited company's figures never make the coverage read "5/4"."""
+    return values.filter(
+        Q(company__isnull=True)
+        | Exists(Membership.objects.filter(company=OuterRef("company"), status=MembershipStatus.ACTIVE))
+    )
+
+
 def member_count(*, territory) -> int:
     """Companies whose adhesion is active (the coverage's denominator)."""
     return Membership.objects.for_territory(territory).filter(status=MembershipStatus.ACTIVE).count()
@@ -126,7 +135,7 @@ def territory_dashboard(*, territory, years: list[int]) -> list[dict]:
         return []
     members = indicators[0].active_members or 0
     totals = _totals(
-        IndicatorValue.objects.filter(indicator__in=[i.pk for i in indicators], year__in=years),
+        _counted(IndicatorValue.objects.filter(indicator__in=[i.pk for i in indicators], year__in=years)),
         {i.pk for i in indicators if i.aggregation == Aggregation.MEDIAN},
         ["indicator_id", "year"],
     )  # 1 query (2 on SQLite with median indicators)
@@ -149,7 +158,7 @@ def national_values(*, code: str, year: int) -> list[tuple[int, str, Collective]
     if not indicators:
         return []
     totals = _totals(
-        IndicatorValue.objects.filter(indicator__in=[i.pk for i in indicators], year=year),
+        _counted(IndicatorValue.objects.filter(indicator__in=[i.pk for i in indicators], year=year)),
         {i.pk for i in indicators if i.aggregation == Aggregation.MEDIAN},
         ["indicator_id"],
     )  # 1 query (2 on SQLite with median indicators)

@@ -23,7 +23,8 @@ PROOF_SIGNATURES = ((b"%PDF-", ".pdf"), (b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\
 
 
 def last_allowed_year() -> int:
-    return datetime.date.today().year + 1
+    """Values are measured, not forecast: the current year at most."""
+    return datetime.date.today().year
 
 
 def _fmt(number: Decimal) -> str:
@@ -100,6 +101,11 @@ def value_check(*, indicator: Indicator, value, denominator) -> tuple[Decimal, D
         if number != number.to_integral_value():
             raise ValidationError(
                 {"value": _("Valeur : un nombre se compte en entiers (%(v)s).") % {"v": _fmt(number)}}
+            )
+    elif kind == ValueType.SCORE:
+        if number < 0:
+            raise ValidationError(
+                {"value": _("Valeur : un score ne peut pas être négatif (%(v)s).") % {"v": _fmt(number)}}
             )
     elif kind == ValueType.AMOUNT:
         if number < 0:

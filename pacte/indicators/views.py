@@ -152,6 +152,9 @@ def indicator_detail(request, slug, pk):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
+            existing = IndicatorValue.objects.filter(
+                indicator=indicator, company=data.get("company"), year=data["year"]
+            ).first()
             try:
                 indicator_value_save(
                     indicator=indicator,
@@ -160,9 +163,9 @@ def indicator_detail(request, slug, pk):
                     value=data.get("value"),
                     denominator=data.get("denominator"),
                     not_applicable=data["not_applicable"],
-                    comment=data["comment"],
+                    comment=data["comment"] or (existing.comment if existing else ""),
                     proof=data.get("proof"),
-                    public=data.get("public", False),
+                    public=existing.public if existing else False,  # the company's consent, never the team's
                     verification=data["verification"],
                     actor=request.user,
                 )
@@ -269,6 +272,9 @@ def definition_edit(request, slug, pk):
 def company_indicators(request, pk):
     """The company's own indicators for a year: one form per indicator, its previous values."""
     company = get_company_for_user(request, pk)  # 404 unknown, 403 neither its representative nor its team
+    membership = company.memberships.order_by("-pk").first()  # 1 query: the current adhesion
+    if request.method == "POST" and (membership is None or membership.status != MembershipStatus.ACTIVE):
+        raise PermissionDenied  # only a member company reports values (they count in the collective ones)
     year = _last_year(request)
     indicators = list(
         Indicator.objects.for_territory(company.territory)
