@@ -56,7 +56,11 @@ def collective_text(indicator, collective: Collective) -> str:
     if collective.value is None:
         return _("— non renseigné")
     if indicator.aggregation == Aggregation.YES_COUNT:
-        return _("%(n)s entreprises sur %(r)s (%(s)s %%)") % {
+        singular = collective.value <= 1  # French: 0 and 1 take the singular
+        message = (
+            _("%(n)s entreprise sur %(r)s (%(s)s %%)") if singular else _("%(n)s entreprises sur %(r)s (%(s)s %%)")
+        )
+        return message % {
             "n": number_fr(collective.value),
             "r": collective.reporting,
             "s": number_fr(collective.share, 1),
