@@ -77,3 +77,17 @@ def test_it_refuses_a_negative_score_and_next_year(territory_a):
     with pytest.raises(ValidationError, match="Année"):
         next_year = datetime.date.today().year + 1
         indicator_value_save(indicator=indicator, company=company, year=next_year, value=1, actor=None)
+
+
+def test_it_shows_the_year_s_indicator_values_on_the_annual_review(client_for, alice, territory_a):
+    from pacte.governance.models import AnnualReview
+
+    company = member(territory_a, "Revue")
+    membership = company.memberships.get()
+    review = AnnualReview.objects.create(membership=membership, year_number=1, due_on=datetime.date(YEAR + 1, 3, 1))
+    put(ind(territory_a, "attractivite-actions-ouverture-public"), company, value=7)
+    response = client_for(alice).get(reverse("members:review", args=[company.pk, review.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Les indicateurs de l'entreprise en {YEAR}" in page
+    assert "<td>7 actions</td>" in page

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pacte.core.access import get_company_for_user, get_territory_for_user, territories_for_user
+from pacte.indicators.models import IndicatorValue
 from pacte.stakeholders.models import Category, Stakeholder
 
 from .forms_members import (
@@ -291,5 +292,10 @@ def review_detail(request, pk, review_pk):
             "review": review,
             "form": form,
             "is_team": _can_write(request, company.territory),
+            # The indicator values of the year the review looks back on (the one before it is due).
+            "review_year": review.due_on.year - 1,
+            "values": IndicatorValue.objects.filter(company=company, year=review.due_on.year - 1)
+            .select_related("indicator__theme")
+            .order_by("indicator__theme__order", "indicator__order", "indicator__pk"),
         },
     )
