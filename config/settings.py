@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "pacte.interviews",
     "pacte.commitments",
     "pacte.workshops",
+    "pacte.land",
     "pacte.indicators",
     "pacte.governance",
     "pacte.publications",

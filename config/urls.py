@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("pacte.governance.urls_members")),
     path("", include("pacte.governance.urls_committees")),
     path("", include("pacte.indicators.urls")),
+    path("", include("pacte.land.urls")),
     path("espace/gestion/", admin.site.urls),
 ]
 
