@@ -26,7 +26,7 @@ urlpatterns = [
 ]
 
 
-PRIVATE_MEDIA = ("justificatifs/",)  # indicator proofs: only through their access-checked view
+PRIVATE_MEDIA = ("justificatifs/", "candidatures/")  # proofs and land applications: only through access-checked views
 
 
 def media(request, path):
