@@ -31,6 +31,7 @@ from pacte.interviews.models import (
     Pride,
 )
 from pacte.interviews.services_guide import interview_guide_create
+from pacte.land.demo import land_demo_load
 from pacte.publications.models import Pact, PactStatus, PactVersion
 from pacte.publications.services import pact_version_freeze
 from pacte.stakeholders.models import Contact, ContactStatus, Priority, Stakeholder, name_key
@@ -370,4 +371,5 @@ def reference_case_illustrations_load(*, territory: Territory) -> dict:
         "committees": committees_demo_load(territory=territory),
         "members": members_demo_load(territory=territory),
         "values": indicator_values_demo_load(territory=territory),
+        "land": land_demo_load(territory=territory),
     }
