@@ -220,3 +220,9 @@ def test_it_lets_a_viewer_read_an_application_but_not_check_it(territory_a, alic
     assert application.status == ApplicationStatus.SUBMITTED
     assert Attachment.objects.filter(application=application).count() == 2
     assert Decimal(application.surface_ha) == 5
+
+
+def test_it_links_the_land_calls_and_the_calendar_from_the_public_pact_page(client, territory_a):
+    page = client.get(reverse("public:pact", args=[territory_a.slug])).content.decode()
+    assert reverse("land:public_calls", args=[territory_a.slug]) in page
+    assert reverse("committees:ics", args=[territory_a.slug]) in page
