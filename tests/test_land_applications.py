@@ -4,6 +4,8 @@ import datetime
 import io
 from decimal import Decimal
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -178,10 +180,8 @@ def test_it_completes_then_screens_out(territory_a, alice, client, client_for):
 def test_it_requires_every_screening_answer(territory_a, alice, client):
     call = open_call(territory_a, alice)
     application = _submitted(call, client, plan=pdf(), business=pdf("bp.pdf"))
-    try:
+    with pytest.raises(ValidationError, match="exigence légale"):
         application_check(application=application, actor=alice, screening={})
-    except Exception as error:  # noqa: BLE001
-        assert "exigence légale" in str(error)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
 
@@ -226,3 +226,17 @@ def test_it_links_the_land_calls_and_the_calendar_from_the_public_pact_page(clie
     page = client.get(reverse("public:pact", args=[territory_a.slug])).content.decode()
     assert reverse("land:public_calls", args=[territory_a.slug]) in page
     assert reverse("committees:ics", args=[territory_a.slug]) in page
+
+
+def test_it_never_reexamines_an_application_the_committee_has_scored(territory_a, alice):
+    from pacte.land.models import CommitteeMember, Criterion, Score
+
+    call = make_call(territory_a, alice)
+    application = Application.objects.create(
+        call=call, company_name="Notée", siren="732829320", contact_email="n@example.fr", project="x", surface_ha=1
+    )
+    criterion = Criterion.objects.create(call=call, name="Densité", weight=1, levels=[""] * 6)
+    member = CommitteeMember.objects.create(call=call, name="Membre")
+    Score.objects.create(member=member, application=application, criterion=criterion, value=3)
+    with pytest.raises(ValidationError, match="commencé à noter"):
+        application_check(application=application, actor=alice, screening={})

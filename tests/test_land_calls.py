@@ -131,6 +131,9 @@ def test_it_sets_the_envelope_and_counts_decided_allocations(territory_a, alice,
         surface_ha=Decimal("12"),
         land_use=LandUse.AGRICULTURAL,
     )
+    call.parcels.update(land_use=LandUse.AGRICULTURAL, area_ha=Decimal("12"))  # what is consumed: the parcels
+    application.land_use = LandUse.BUILT  # whatever the applicant declared
+    application.save()
     LandCall.objects.filter(pk=call.pk).update(status=CallStatus.DECIDED)
     Decision.objects.create(call=call, final_application=application, final_decided_at=timezone.now())
     sobriety = land_sobriety(territory=territory_a)

@@ -109,7 +109,8 @@ class Sobriety:
 
 
 def land_sobriety(*, territory) -> Sobriety:
-    """Hectares allocated (the elected officials' final choice of decided calls) by land use, against the envelope."""
+    """Hectares of the parcels allocated by decided calls (the elected officials' final choice), by the parcels'
+    nature, against the envelope."""
     envelope = LandEnvelope.objects.for_territory(territory).order_by("-starts_on", "-pk").first()
     decisions = Decision.objects.for_territory(territory).filter(
         call__status=CallStatus.DECIDED, final_application__isnull=False
@@ -118,8 +119,13 @@ def land_sobriety(*, territory) -> Sobriety:
         decisions = decisions.exclude(final_decided_at__date__lt=envelope.starts_on).exclude(
             final_decided_at__date__gt=envelope.ends_on
         )
+    # What is consumed is what the allocated parcels are (their nature and area), not what an applicant declared.
     totals = dict(
-        decisions.values_list("final_application__land_use").annotate(ha=Sum("final_application__surface_ha"))
+        Parcel.objects.filter(calls__decision__in=decisions)
+        .distinct()
+        .order_by()
+        .values_list("land_use")
+        .annotate(ha=Sum("area_ha"))
     )
     by_use = [(use.label, use.value, totals.get(use.value) or Decimal(0)) for use in LandUse]
     consumed = (totals.get(LandUse.NATURAL) or Decimal(0)) + (totals.get(LandUse.AGRICULTURAL) or Decimal(0))
@@ -153,9 +159,11 @@ def call_open(*, call: LandCall, actor) -> LandCall:
     parcels = list(call.parcels.all())
     if not parcels:
         raise ValidationError(_("L'appel ne peut pas ouvrir sans au moins une parcelle."))
-    taken = [p.name for p in parcels if p.availability == Availability.ALLOCATED]
+    taken = [p.name for p in parcels if p.availability != Availability.AVAILABLE]
     if taken:
-        raise ValidationError(_("Parcelle déjà attribuée : %(p)s.") % {"p": ", ".join(taken)})
+        raise ValidationError(
+            _("Parcelle déjà attribuée ou réservée par un autre appel : %(p)s.") % {"p": ", ".join(taken)}
+        )
     Parcel.objects.filter(pk__in=[p.pk for p in parcels]).update(availability=Availability.RESERVED)
     call.status = CallStatus.OPEN
     call.save(update_fields=["status"])
@@ -355,6 +363,12 @@ def application_check(*, application: Application, actor, screening: dict | None
     call = application.call
     if application.status == ApplicationStatus.WITHDRAWN:
         raise ValidationError(_("Cette candidature a été retirée."))
+    if call.status == CallStatus.DECIDED or Decision.objects.filter(call=call, signed_at__isnull=False).exists():
+        raise ValidationError(_("L'avis du comité est rendu : les candidatures ne peuvent plus être réexaminées."))
+    if application.scores.exists():
+        raise ValidationError(
+            _("Le comité a commencé à noter cette candidature : sa recevabilité ne peut plus être réexaminée.")
+        )
     before = application.status
     missing = application_missing(application)
     if missing:
