@@ -509,7 +509,6 @@ def test_it_serves_the_image_shown_on_the_public_page(client, territory_a, publi
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     served = b"".join(response.streaming_content)
-    response.close()
     with open(pride_with_image.published_path, "rb") as stream:
         assert served == stream.read()
 
