@@ -19,6 +19,7 @@ from pacte.land.models import (
     Availability,
     CallStatus,
     CommitteeMember,
+    ConflictOfInterest,
     Criterion,
     Decision,
     LandCall,
@@ -103,6 +104,23 @@ def score_all(m, apps, criteria, values, actor=None):
     """values: {application index: [value per criterion]}"""
     entries = [(apps[i], c, v, "") for i, row in values.items() for c, v in zip(criteria, row, strict=True)]
     scores_save(member=m, entries=entries, actor=actor)
+
+
+def complete_scoring(call):
+    """Every member scores what is left (3), except where they declared a conflict: signing requires it."""
+    conflicts = set(ConflictOfInterest.objects.filter(member__call=call).values_list("member_id", "application_id"))
+    for m in call.members.all():
+        for application in call.applications.filter(status=ApplicationStatus.COMPLETE):
+            if (m.pk, application.pk) in conflicts:
+                continue
+            for criterion in call.criteria.all():
+                Score.objects.get_or_create(
+                    territory=call.territory,
+                    member=m,
+                    application=application,
+                    criterion=criterion,
+                    defaults={"value": 3},
+                )
 
 
 @pytest.fixture
@@ -218,6 +236,7 @@ def test_it_refuses_scoring_before_closing_and_after_signing(territory_a, alice)
     call.save()
     score_all(m, apps, criteria, {0: [3, 3]}, alice)
     opinion_set(call=call, application=apps[0], opinion=Opinion.FAVOURABLE, justification="Bon projet", actor=alice)
+    complete_scoring(call)
     decision_sign(call=call, actor=alice)
     with pytest.raises(ValidationError):
         score_set(member=m, application=apps[0], criterion=criteria[0], value=5, actor=alice)
@@ -303,6 +322,7 @@ def test_it_freezes_the_signed_opinion(setup, alice, client_for):
     _scored_and_opined(call, criteria, apps, m1, alice)
     client = client_for(alice)
     url = reverse("land:decision", args=[call.territory.slug, call.pk])
+    complete_scoring(call)
     assert client.post(url, {"action": "sign"}).status_code == 302
     decision = Decision.objects.get(call=call)
     call.refresh_from_db()
@@ -320,6 +340,7 @@ def test_it_freezes_the_signed_opinion(setup, alice, client_for):
     )
     assert response.status_code == 400
     assert client.post(url, {"action": "dissent", "dissent": "Après coup"}).status_code == 400
+    complete_scoring(call)
     assert client.post(url, {"action": "sign"}).status_code == 400
     decision.refresh_from_db()
     assert decision.frozen == frozen and decision.dissent == ""
@@ -334,6 +355,7 @@ def test_it_requires_every_opinion_before_signing(setup, alice):
     call, criteria, apps, _parcel, m1, _m2 = setup
     opinion_set(call=call, application=apps[0], opinion=Opinion.FAVOURABLE, justification="Ok", actor=alice)
     with pytest.raises(ValidationError, match="avis"):
+        complete_scoring(call)
         decision_sign(call=call, actor=alice)
     assert Decision.objects.get(call=call).signed_at is None
 
@@ -341,6 +363,7 @@ def test_it_requires_every_opinion_before_signing(setup, alice):
 def test_it_requires_a_reason_when_the_final_decision_departs_from_the_ranking(setup, alice, client_for):
     call, criteria, apps, parcel, m1, _m2 = setup
     _scored_and_opined(call, criteria, apps, m1, alice)
+    complete_scoring(call)
     decision = decision_sign(call=call, actor=alice)
     with pytest.raises(ValidationError, match="motif"):
         allocation_record(decision=decision, application=apps[1], reason="  ", actor=alice)
@@ -370,6 +393,7 @@ def test_it_allocates_and_turns_commitments_into_an_action_plan(setup, alice):
     first.training_hiring = "10 apprentis par an"
     first.save()
     _scored_and_opined(call, criteria, apps, m1, alice)
+    complete_scoring(call)
     decision = decision_sign(call=call, actor=alice)
     allocation_record(decision=decision, application=first, reason="", actor=alice)  # the recommended one
     parcel.refresh_from_db()
@@ -392,6 +416,7 @@ def test_it_reuses_an_existing_company_by_siren(setup, alice):
     call, criteria, apps, _parcel, m1, _m2 = setup
     existing = Company.objects.create(territory=call.territory, name="Ancien nom", siren=apps[0].siren)
     _scored_and_opined(call, criteria, apps, m1, alice)
+    complete_scoring(call)
     decision = decision_sign(call=call, actor=alice)
     allocation_record(decision=decision, application=apps[0], reason="", actor=alice)
     assert Company.objects.filter(territory=call.territory, siren=apps[0].siren).count() == 1
@@ -404,6 +429,7 @@ def test_it_renders_the_signed_opinion_as_pdf(setup, alice, client_for):
     url = reverse("land:decision_pdf", args=[call.territory.slug, call.pk])
     assert client.get(url).status_code == 404  # nothing signed yet
     _scored_and_opined(call, criteria, apps, m1, alice)
+    complete_scoring(call)
     decision = decision_sign(call=call, actor=alice)
     allocation_record(decision=decision, application=apps[1], reason="Ancrage local", actor=alice)
     response = client.get(url)
@@ -429,6 +455,7 @@ def _urls(call, m):
 def test_it_isolates_every_url(setup, alice, bob, victor, client, client_for, territory_b):
     call, criteria, apps, _parcel, m1, _m2 = setup
     _scored_and_opined(call, criteria, apps, m1, alice)
+    complete_scoring(call)
     decision_sign(call=call, actor=alice)
     urls = [*_urls(call, m1), reverse("land:decision_pdf", args=[call.territory.slug, call.pk])]
     for url in urls:  # anonymous → login
@@ -475,3 +502,21 @@ def test_it_lets_a_member_user_open_only_their_own_sheet(setup, alice, client_fo
     assert not Score.objects.filter(member=m2).exists()
     for name in ("land:committee", "land:ranking", "land:decision"):
         assert client.get(reverse(name, args=[call.territory.slug, call.pk])).status_code == 403
+
+
+def test_it_refuses_to_sign_before_every_member_has_scored(setup, alice):
+    call, criteria, apps, _parcel, m1, m2 = setup
+    LandCall.objects.filter(pk=call.pk).update(status=CallStatus.CLOSED)
+    score_all(m1, apps, criteria, {i: [3, 3] for i in range(len(apps))}, alice)
+    decision = Decision.objects.create(territory=call.territory, call=call)
+    for application in apps:
+        ApplicationOpinion.objects.create(
+            territory=call.territory,
+            decision=decision,
+            application=application,
+            opinion=Opinion.DEFERRED,
+            justification="-",
+        )
+    with pytest.raises(ValidationError, match="La notation n'est pas terminée : ADI"):
+        decision_sign(call=call, actor=alice)
+    assert not Decision.objects.filter(call=call, signed_at__isnull=False).exists()

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -335,6 +336,24 @@ def decision_sign(*, call: LandCall, actor) -> Decision:
             % {"names": ", ".join(missing)}
         )
     criteria = call_criteria(call)
+    # Every member scores every criterion of every complete application, except where they declared a conflict.
+    conflicts = set(ConflictOfInterest.objects.filter(member__call=call).values_list("member_id", "application_id"))
+    scored = dict(
+        Score.objects.filter(member__call=call, application__in=list(applications))
+        .order_by()
+        .values_list("member_id")
+        .annotate(n=Count("pk"))
+    )
+    unfinished = [
+        member.name
+        for member in call.members.all()
+        if scored.get(member.pk, 0) < len(criteria) * sum(1 for pk in applications if (member.pk, pk) not in conflicts)
+    ]
+    if unfinished:
+        raise ValidationError(
+            _("La notation n'est pas terminée : %(names)s n'ont pas noté chaque critère de chaque candidature.")
+            % {"names": ", ".join(unfinished)}
+        )
     results = call_ranking(call, criteria=criteria)
     names = {c.pk: c.name for c in criteria}
     ranking_rows = []
