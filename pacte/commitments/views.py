@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pacte.core.access import get_territory_for_user, territories_for_user
+from pacte.core.access import get_territory_for_user, user_can_write
 from pacte.core.models import lines
 
 from .forms import DEFAULT_LABEL, FIRST_LABEL, VersionCompareForm, VersionFreezeForm
@@ -14,10 +14,6 @@ from .models import CommitmentsVersion
 from .services import commitments_diff, commitments_snapshot, commitments_unfrozen, commitments_version_freeze
 
 LIVE = 0  # the number that stands for the live text, not frozen yet
-
-
-def _can_write(request, territory) -> bool:
-    return territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
 
 
 def _versions_page(request, territory, freeze_form=None):
@@ -44,7 +40,7 @@ def _versions_page(request, territory, freeze_form=None):
             "pending_changes": lines(unfrozen.changelog),
             "freeze_form": freeze_form,
             "compare_form": VersionCompareForm(initial=initial, versions=versions),
-            "can_write": _can_write(request, territory),
+            "can_write": user_can_write(request, territory),
         },
     )
 

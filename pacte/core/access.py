@@ -38,6 +38,11 @@ def get_territory_for_user(request, slug: str, *, write: bool = False) -> Territ
     return territory
 
 
+def user_can_write(request, territory) -> bool:
+    """Whether the user may change this territory's data (its team), for showing or hiding edit controls."""
+    return territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
+
+
 def get_public_territory(request, slug: str) -> Territory:
     """A territory whose pact is published; its own team may also preview a draft."""
     territory = get_object_or_404(Territory.objects.select_related("pact"), slug=slug)

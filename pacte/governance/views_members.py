@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from pacte.core.access import get_company_for_user, get_territory_for_user, territories_for_user
+from pacte.core.access import get_company_for_user, get_territory_for_user, user_can_write
 from pacte.indicators.models import IndicatorValue
 from pacte.stakeholders.models import Category, Stakeholder
 
@@ -40,10 +40,6 @@ from .services_members import (
 )
 
 SESSION_COMPANY = "pacte_company"  # the company a representative signed in for (the header's "Mon entreprise")
-
-
-def _can_write(request, territory) -> bool:
-    return territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
 
 
 def _base_url(request) -> str:
@@ -83,7 +79,7 @@ def company_list(request, slug):
             "status": status,
             "statuses": MembershipStatus.choices,
             "today": timezone.localdate(),
-            "can_write": _can_write(request, territory),
+            "can_write": user_can_write(request, territory),
         },
     )
 
@@ -157,7 +153,7 @@ def company_detail(request, slug, pk):
             "reviews": membership.reviews.all() if membership else [],
             "representatives": company.representatives.select_related("user").order_by("user__email"),
             "view_form": view_form,
-            "can_write": _can_write(request, territory),
+            "can_write": user_can_write(request, territory),
             "today": timezone.localdate(),
         },
     )
@@ -248,7 +244,7 @@ def company_space(request, pk):
             return redirect(reverse("members:company", args=[company.pk]) + "#plan-actions")
         if action not in ("plan", "add_action"):
             messages.error(request, _("Action inconnue."))
-    is_team = _can_write(request, territory)
+    is_team = user_can_write(request, territory)
     return render(
         request,
         "governance/company_space.html",
@@ -291,7 +287,7 @@ def review_detail(request, pk, review_pk):
             "territory": company.territory,
             "review": review,
             "form": form,
-            "is_team": _can_write(request, company.territory),
+            "is_team": user_can_write(request, company.territory),
             # The indicator values of the year the review looks back on (the one before it is due).
             "review_year": review.due_on.year - 1,
             "values": IndicatorValue.objects.filter(company=company, year=review.due_on.year - 1)

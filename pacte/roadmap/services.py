@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from pacte.appropriation.models import Circle, Presentation
 from pacte.commitments.models import Theme
+from pacte.core.models import ncount
 from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
 from pacte.interviews.models import DiagnosticAxis, Interview, InterviewStatus, Pride, PrideKind
 from pacte.interviews.services import INTERVIEW_MINIMUM, INTERVIEW_TARGET, interviews_by_category, stale_contacts
@@ -16,11 +17,6 @@ from pacte.publications.models import PactStatus, PactVersion
 from pacte.stakeholders.models import Category, Stakeholder
 from pacte.territories.models import Territory
 from pacte.workshops.models import Idea, ReactionKind, Workshop, WorkshopKind, WorkshopStatus
-
-
-def ncount(singular: str, plural: str, n: int) -> str:
-    """French plural rule: 0 and 1 take the singular (ngettext would apply English's without a catalogue)."""
-    return (plural if n > 1 else singular) % {"n": n}
 
 
 @dataclass

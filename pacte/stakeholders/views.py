@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pacte.core.access import get_territory_for_user, territories_for_user
+from pacte.core.access import get_territory_for_user, user_can_write
 
 from .forms import ContactForm, ImportUploadForm
 from .models import Contact, Stakeholder, TrackingFileImport
@@ -46,10 +46,6 @@ COLUMNS = [  # (header, ?tri= key)
 ]
 
 
-def _can_write(request, territory) -> bool:
-    return territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
-
-
 @login_required
 def tracking_file(request, slug):
     territory = get_territory_for_user(request, slug)
@@ -69,7 +65,7 @@ def tracking_file(request, slug):
         "stakeholders/tracking_file.html",
         {
             "territory": territory,
-            "can_write": _can_write(request, territory),
+            "can_write": user_can_write(request, territory),
             "page": page,
             "headers": headers,
             "facets": tracking_file_facets(territory=territory, filters=filters),
@@ -177,7 +173,7 @@ def import_preview(request, slug, pk):
         "stakeholders/import_preview.html",
         {
             "territory": territory,
-            "can_write": _can_write(request, territory),
+            "can_write": user_can_write(request, territory),
             "tracking_import": tracking_import,
             "plan": plan,
             "error": error,

@@ -7,16 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from pacte.core.access import get_territory_for_user, territories_for_user
+from pacte.core.access import get_territory_for_user, user_can_write
 from pacte.stakeholders.models import Contact
 
 from ..forms import FindingRecordForm, IdeaForm, InterviewForm
 from ..models import CommitmentIdea, Finding, Interview, InterviewStatus
 from ..services import campaign_summary, finding_link, finding_record, guide_sections, idea_record, interview_save
-
-
-def _can_write(request, territory) -> bool:
-    return territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
 
 
 @login_required
@@ -38,7 +34,7 @@ def campaign(request, slug):
             "territory": territory,
             "summary": campaign_summary(territory=territory),
             "interviews": interviews,
-            "can_write": _can_write(request, territory),
+            "can_write": user_can_write(request, territory),
         },
     )
 
@@ -132,7 +128,7 @@ def interview_detail(request, slug, pk):
             "form": form,
             "finding_form": finding_form,
             "idea_form": idea_form,
-            "can_write": _can_write(request, territory),
+            "can_write": user_can_write(request, territory),
             "editing": action == "save" or request.GET.get("modifier") == "1",
         },
     )

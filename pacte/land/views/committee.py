@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from pacte.core.access import get_territory_for_user, territories_for_user
+from pacte.core.access import get_territory_for_user, territories_for_user, user_can_write
 from pacte.core.pdf import template_to_pdf
 from pacte.territories.models import Territory
 
@@ -43,10 +43,6 @@ def _call_for(request, slug, pk, *, write=False):
     territory = get_territory_for_user(request, slug, write=write)
     call = get_object_or_404(LandCall.objects.for_territory(territory), pk=pk)
     return territory, call
-
-
-def _can_write(request, territory) -> bool:
-    return territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
 
 
 def _error_text(error: ValidationError) -> str:
@@ -116,7 +112,7 @@ def committee(request, slug, pk):
             "progress": committee_progress(call),
             "member_form": member_form,
             "conflict_form": conflict_form,
-            "can_write": _can_write(request, territory) and not decision_signed(call),
+            "can_write": user_can_write(request, territory) and not decision_signed(call),
             "scoring_refusal": scoring_refusal(call),
             "applications_count": applications.count(),
         },
@@ -134,7 +130,7 @@ def _sheet_access(request, slug, pk, member_pk):
     if territories_for_user(request.user).filter(pk=territory.pk).exists():
         call = get_object_or_404(LandCall.objects.for_territory(territory), pk=pk)
         member = get_object_or_404(CommitteeMember.objects.filter(call=call).select_related("user"), pk=member_pk)
-        can_write = member.user_id == request.user.pk or _can_write(request, territory)
+        can_write = member.user_id == request.user.pk or user_can_write(request, territory)
         if request.method == "POST" and not can_write:
             raise PermissionDenied
         return territory, call, member, can_write
@@ -321,7 +317,7 @@ def _decision_context(request, territory, call, applications, current, final_dat
         "call": call,
         "decision": current,
         "signed": signed,
-        "can_write": _can_write(request, territory),
+        "can_write": user_can_write(request, territory),
         "opinion_choices": Opinion.choices,
     }
     if signed:

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction
-from pacte.core.access import get_territory_for_user, territories_for_user
+from pacte.core.access import get_territory_for_user, user_can_write
+from pacte.core.models import ncount
 
 from ..forms_resolution import ResolutionForm
 from ..models import Idea, Reaction, ReactionKind, Resolution
@@ -19,20 +20,11 @@ from ..services import WorkshopError, resolution_record
 PARTICIPANT_RELATED = ("participant__contact__stakeholder", "participant__workshop")
 
 
-def ncount(singular: str, plural: str, n: int) -> str:
-    """French plural rule: 0 and 1 take the singular."""
-    return (plural if n > 1 else singular) % {"n": n}
-
-
 def pending_summary(vetoes: int, adjustments: int) -> str:
     return _("%(vetoes)s et %(adjustments)s en attente de décision") % {
         "vetoes": ncount(_("%(n)s veto"), _("%(n)s vetos"), vetoes),
         "adjustments": ncount(_("%(n)s ajustement"), _("%(n)s ajustements"), adjustments),
     }
-
-
-def _can_write(request, territory) -> bool:
-    return territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
 
 
 @dataclass
@@ -88,7 +80,7 @@ def resolution_list(request, slug):
             "decided_rows": [row for row in ordered if row.resolutions],
             "vetoes": vetoes,
             "summary": pending_summary(vetoes, adjustments),
-            "can_write": _can_write(request, territory),
+            "can_write": user_can_write(request, territory),
         },
     )
 
@@ -174,6 +166,6 @@ def resolve(request, slug, commitment_pk):
             ),
             "ideas": ideas,
             "past": past,
-            "can_write": _can_write(request, territory),
+            "can_write": user_can_write(request, territory),
         },
     )

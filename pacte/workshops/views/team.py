@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pacte.core.access import get_territory_for_user, territories_for_user
+from pacte.core.access import get_territory_for_user, user_can_write
 
 from .. import services
 from ..forms import InviteForm, StatusForm, WorkshopForm
@@ -27,10 +27,6 @@ from ..models import (
     WorkshopStatus,
 )
 from ..services import WorkshopError, participants_invite, workshop_set_status
-
-
-def _can_write(request, territory) -> bool:
-    return territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
 
 
 def _count(queryset, key: str):
@@ -72,7 +68,7 @@ def workshop_list(request, slug):
             "territory": territory,
             "workshops": workshops,
             "method": _method(),
-            "can_write": _can_write(request, territory),
+            "can_write": user_can_write(request, territory),
         },
     )
 
@@ -124,7 +120,7 @@ def workshop_detail(request, slug, pk):
         .annotate(reaction_count=Count("reactions", distinct=True), idea_count=Count("ideas", distinct=True))
         .order_by("contact__stakeholder__name", "contact__last_name", "contact__first_name", "pk")
     )
-    can_write = _can_write(request, territory)
+    can_write = user_can_write(request, territory)
     for participant in invited:
         # A personal link lets its holder react in the contact's name: only the team sees it.
         participant.link = (
