@@ -6,12 +6,13 @@ French message says what to do. Nothing is half-written: each function is one tr
 """
 
 import datetime
-import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from pacte.core.uploads import DOCUMENT_SIGNATURES, document_extension, image_readable, random_name
 
 from .models import Aggregation, Indicator, IndicatorValue, IndicatorValueChange, Source, ValueType, Verification
 
@@ -19,7 +20,7 @@ FIRST_YEAR = 2000
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 MAX_ABS_VALUE = Decimal("999999999999")  # the column holds 12 digits before the decimal point
 # The first bytes of each accepted proof format → the extension the file is stored under.
-PROOF_SIGNATURES = ((b"%PDF-", ".pdf"), (b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"))
+PROOF_SIGNATURES = DOCUMENT_SIGNATURES
 
 
 def last_allowed_year() -> int:
@@ -141,23 +142,12 @@ def proof_check(upload) -> None:
     unguessable name with the extension of its real format."""
     if upload.size > MAX_PROOF_BYTES:
         raise ValidationError({"proof": _("Justificatif : le fichier dépasse 5 Mo.")})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    extension = next((ext for signature, ext in PROOF_SIGNATURES if head.startswith(signature)), None)
+    extension = document_extension(upload, PROOF_SIGNATURES)
     if extension is None:
         raise ValidationError({"proof": _("Justificatif : seuls les fichiers PDF, JPEG ou PNG sont acceptés.")})
-    if extension != ".pdf":
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise ValidationError({"proof": _("Justificatif : cette image est illisible.")}) from None
-        finally:
-            upload.seek(0)
-    upload.name = uuid.uuid4().hex + extension
+    if extension != ".pdf" and not image_readable(upload):
+        raise ValidationError({"proof": _("Justificatif : cette image est illisible.")})
+    random_name(upload, extension)
 
 
 def _snapshot(value: IndicatorValue) -> dict:

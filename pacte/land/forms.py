@@ -1,21 +1,19 @@
 """Forms of the industrial land: parcels, envelope, calls, the grid, the application and its check."""
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
-from PIL import Image, UnidentifiedImageError
 from stdnum.fr import siren as siren_number
 
 from pacte.commitments.models import Commitment
+from pacte.core.uploads import DOCUMENT_SIGNATURES, document_extension, image_readable, random_name
 from pacte.territories.models import Commune
 
 from .models import Application, Attachment, Availability, LandCall, LandEnvelope, Parcel
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_SIGNATURES = ((b"%PDF-", ".pdf"), (b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"))
+ATTACHMENT_SIGNATURES = DOCUMENT_SIGNATURES
 ACCEPT = "application/pdf,image/jpeg,image/png"
 
 
@@ -29,27 +27,18 @@ def attachment_check(upload) -> None:
         raise forms.ValidationError(
             _("Le fichier « %(n)s » dépasse 10 Mo."), code="file_too_large", params={"n": upload.name}
         )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    extension = next((ext for signature, ext in ATTACHMENT_SIGNATURES if head.startswith(signature)), None)
+    extension = document_extension(upload, ATTACHMENT_SIGNATURES)
     if extension is None:
         raise forms.ValidationError(
             _("Le fichier « %(n)s » n'est pas accepté : seuls les fichiers PDF, JPEG ou PNG le sont."),
             code="invalid_type",
             params={"n": upload.name},
         )
-    if extension != ".pdf":
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise forms.ValidationError(
-                _("L'image « %(n)s » est illisible."), code="invalid_image", params={"n": upload.name}
-            ) from None
-        finally:
-            upload.seek(0)
-    upload.name = uuid.uuid4().hex + extension
+    if extension != ".pdf" and not image_readable(upload):
+        raise forms.ValidationError(
+            _("L'image « %(n)s » est illisible."), code="invalid_image", params={"n": upload.name}
+        )
+    random_name(upload, extension)
 
 
 class ParcelForm(DsfrBaseForm, forms.ModelForm):
