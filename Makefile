@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint demo clean messages
+.PHONY: run dev test lint demo static clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,17 @@ demo: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_demo
 
-run: demo
+static: $(VENV)/.installed
+	$(BIN)/python manage.py collectstatic --noinput -v0
+
+# The demo on the production server: gunicorn (config/gunicorn.conf.py), static files by whitenoise, DEBUG off.
+run: demo static
 	@echo "Démo sur http://$(HOST)/ (Ctrl+C pour arrêter)"
-	$(BIN)/python manage.py runserver $(HOST)
+	BIND=$(HOST) $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
+
+# Development: Django's server with auto-reload and DEBUG on.
+dev: demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -42,4 +50,4 @@ messages: $(VENV)/.installed
 	$(BIN)/python manage.py compilemessages -l fr --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles .pytest_cache

@@ -41,6 +41,21 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def test_storages_and_cache(settings):
+    """Static files from the apps (no collectstatic manifest in tests) and an empty memory cache for each test."""
+    from django.core.cache import cache
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploaded files go to a directory of the test's own."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
