@@ -1,19 +1,20 @@
-"""Benchmark: the workshop's reaction endpoint and the live board under 100 concurrent participants.
+"""Benchmark: 100 phones in a workshop against the PRODUCTION server (gunicorn), on SQLite and on PostgreSQL, flat
+out and at human pace; the stored rows are checked against what the phones were told was saved.
 
-    .venv/bin/python bench/workshop_load.py [--participants 100] [--reactions 10] [--ideas 2] [--runs 3]
-        [--pace flat|human] [--threads 32 | --threads 0 (manage.py runserver)] [--plain]
+    .venv/bin/python bench/workshop_load.py [--databases sqlite,postgresql] [--postgres URL] [--paces flat,human]
+        [--participants 100] [--reactions 10] [--ideas 2] [--runs 3] [--workers N] [--threads N]
 
-Database: DATABASE_URL if set (PostgreSQL: a throwaway database is created on that server and dropped at the end;
-SQLite: a temporary file); otherwise PostgreSQL on 127.0.0.1:5432 if it answers, else a SQLite file in /tmp.
+PostgreSQL: --postgres, else $PACTE_BENCH_POSTGRES, else postgres://postgres@127.0.0.1:5432/helper_a; a throwaway
+database is created on that server and dropped at the end. SQLite: a temporary file (WAL, busy timeout, IMMEDIATE
+transactions, as config/settings.py sets them). The server is gunicorn with config/gunicorn.conf.py (workers and
+threads sized by it unless given), DEBUG off, in a subprocess (tests/concurrency.py).
 
-Same harness as tests/test_workshop_concurrency.py (tests/concurrency.py): a real server in a subprocess, each
-participant a thread with its own cookies, all released at once. Each participant opens its personal link and the
-workshop's page, then sends --reactions reactions (a different commitment or a change of mind each time) and
---ideas post-its, with HTMX headers like a phone with JavaScript (--plain: plain forms, answered by a redirect).
---pace flat: no pause between requests (the worst case: 100 phones tapping as fast as the server answers);
---pace human: 1 to 4 s between taps (someone reading a commitment, then tapping). Meanwhile the team's board
-(`board_live`, logged in as a team user) is fetched every second. Reported: p50, p95 and max latency of the
-reaction endpoint and of the board refresh, per run and the median over the runs; then queries per request.
+Each phone opens its personal link and the workshop's page, then sends --reactions reactions (another commitment or a
+change of mind each time) and --ideas post-its, each post-it tapped twice at once (the same key: one must be
+stored), with HTMX headers. flat: no pause (the worst case); human: 1 to 4 s between taps. The team's board is
+polled every second meanwhile. Printed per database and pace: reaction p50/p95/max (median over the runs), board
+p50/p95, requests per second, then LOST (an answer said saved, the row is missing or different), DUPLICATED (two
+rows for one reaction or one post-it key), 5xx, and the machine.
 """
 
 import argparse
@@ -25,6 +26,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,42 +36,52 @@ from tests.concurrency import (  # noqa: E402
     KINDS,
     Browser,
     Server,
+    at_once,
     percentile,
     postgres_reachable,
     prepare,
     run_together,
     script,
+    state,
     throwaway_database,
 )
 
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
-TARGET_P95 = 0.200
+DEFAULT_POSTGRES = os.environ.get("PACTE_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/helper_a")
+TARGET_P95_MS = 200
+SAVED = (200, 302)
 
 
-def participant(base_url, workshop, token, commitments, args, seed):
+def phone_session(base_url, workshop, token, commitments, args, seed):
+    """One phone; returns (phone, what it was told was saved: {(token, commitment): kind}, {idea key})."""
     rng = random.Random(seed)
     phone = Browser(base_url)
     page = phone.follow(phone.get(f"/atelier/p/{token}/"))
     if page.status != 200:
         raise RuntimeError(f"workshop page: {page.status}")
-    headers = {} if args.plain else {"HX-Request": "true"}
+    headers = {"HX-Request": "true"}
     writes = ["reaction"] * args.reactions + ["idea"] * args.ideas
     rng.shuffle(writes)
+    reactions, ideas = {}, set()
     for n, write in enumerate(writes):
         if args.pace == "human":
             time.sleep(rng.uniform(1, 4))
         commitment = commitments[(seed + n) % len(commitments)]
         if write == "reaction":
             kind = rng.choice(KINDS)
-            phone.post(f"/atelier/{workshop}/reagir/{commitment}/", {"kind": kind, "comment": ""}, headers)
+            answer = phone.post(f"/atelier/{workshop}/reagir/{commitment}/", {"kind": kind, "comment": ""}, headers)
+            if answer.status in SAVED:
+                reactions[(token, commitment)] = kind
         else:
-            data = {"text": f"Idée {n}", "commitment": commitment, "client_key": uuid.uuid4().hex}
-            phone.post(f"/atelier/{workshop}/postit/", data, headers)
-    return phone
+            key = uuid.uuid4().hex
+            data = {"text": f"Idée {n} de {token}", "commitment": commitment, "client_key": key}
+            answers = at_once(*[lambda d=data: phone.post(f"/atelier/{workshop}/postit/", d, headers)] * 2)
+            if any(a.status in SAVED for a in answers):
+                ideas.add(key)
+    return phone, reactions, ideas
 
 
 def one_run(server, database_url, setup, args, run):
-    workshop = script(database_url, "workshop", participants=args.participants, title=f"Banc {run}")
+    workshop = script(database_url, "workshop", participants=args.participants, title=f"Banc {args.pace} {run}")
     team = Browser(server.url)
     team.log_in(setup["username"], setup["password"])
     board_url = f"/espace/{setup['slug']}/ateliers/{workshop['workshop_pk']}/tableau/direct/"
@@ -85,85 +97,134 @@ def one_run(server, database_url, setup, args, run):
     poller.start()
     start = time.perf_counter()
     try:
-        phones = run_together(
-            lambda item: participant(server.url, workshop["workshop"], item[1], setup["commitments"], args, item[0]),
+        sessions = run_together(
+            lambda item: phone_session(server.url, workshop["workshop"], item[1], setup["commitments"], args, item[0]),
             list(enumerate(workshop["participants"])),
         )
     finally:
         done.set()
         poller.join()
     wall = time.perf_counter() - start
-    responses = [r for phone in phones for r in phone.responses]
-    reactions = [r for r in responses if "/reagir/" in r.path]
-    statuses = {}
-    for r in responses + board:
-        statuses[r.status] = statuses.get(r.status, 0) + 1
+    responses = [r for phone, _r, _i in sessions for r in phone.responses]
+    told_reactions = {k: v for _p, reactions, _i in sessions for k, v in reactions.items()}
+    told_ideas = {key for _p, _r, ideas in sessions for key in ideas}
+    held = state(database_url, workshop["workshop"])
+    stored_reactions = Counter((token, commitment) for token, commitment, _kind, _comment in held["reactions"])
+    kinds = {(token, commitment): kind for token, commitment, kind, _comment in held["reactions"]}
+    stored_ideas = Counter(key for _token, key, _text in held["ideas"])
+    lost = sum(1 for key, kind in told_reactions.items() if kinds.get(key) != kind)
+    lost += sum(1 for key in told_ideas if key not in stored_ideas)
+    duplicated = sum(n - 1 for n in stored_reactions.values() if n > 1) + sum(
+        n - 1 for n in stored_ideas.values() if n > 1
+    )
+    statuses = Counter(r.status for r in responses + board)
     return {
         "wall": wall,
-        "requests": len(responses),
-        "statuses": statuses,
-        "reaction": [r.elapsed for r in reactions],
+        "requests": len(responses) + len(board),
+        "statuses": dict(sorted(statuses.items())),
+        "reaction": [r.elapsed for r in responses if "/reagir/" in r.path],
         "board": [r.elapsed for r in board],
+        "lost": lost,
+        "duplicated": duplicated,
+        "errors": sum(n for status, n in statuses.items() if status >= 500),
     }
 
 
-def figures(values):
-    return percentile(values, 0.5) * 1000, percentile(values, 0.95) * 1000, max(values) * 1000
+def ms(values, fraction):
+    return percentile(values, fraction) * 1000
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--participants", type=int, default=100)
-    parser.add_argument("--reactions", type=int, default=10)
-    parser.add_argument("--ideas", type=int, default=2)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--pace", choices=["flat", "human"], default="flat")
-    parser.add_argument("--threads", type=int, default=32, help="server threads; 0: manage.py runserver")
-    parser.add_argument("--plain", action="store_true", help="plain form posts instead of HTMX")
-    args = parser.parse_args()
-    if args.reactions + args.ideas > 30:
-        parser.error("more than WRITES_PER_MINUTE (30) writes per participant: the rate limit would answer 429")
-
-    base = os.environ.get("DATABASE_URL") or (DEFAULT_POSTGRES if postgres_reachable(DEFAULT_POSTGRES) else None)
-    with throwaway_database(base) as database_url:
-        vendor = "postgresql" if database_url.startswith("postgres") else "sqlite"
+def bench_database(vendor, base_url, args):
+    results = {}
+    with (
+        throwaway_database(base_url) as database_url,
+        Server(database_url, workers=args.workers, threads=args.threads, wait=False) as server,
+    ):
         setup = prepare(database_url, participants=0)
-        with Server(database_url, threads=args.threads or None) as server:
-            print(f"machine: {platform.platform()}, {os.cpu_count()} CPU, Python {platform.python_version()}")
-            print(f"database: {vendor} ({database_url.rsplit('/', 1)[-1]})")
-            print(
-                f"server: {'manage.py runserver (one thread per connection)' if not args.threads else ''}"
-                f"{f'Django dev server bounded to {args.threads} threads' if args.threads else ''}, DEBUG=1"
-            )
-            print(
-                f"load: {args.participants} participants at once, each {args.reactions} reactions + {args.ideas} "
-                f"post-its, pace {args.pace}, {'plain forms' if args.plain else 'HTMX'}; board every 1 s\n"
-            )
+        server.wait_ready()
+        workers = os.environ.get("WEB_CONCURRENCY") or args.workers or "config default"
+        print(f"\n== {vendor}: gunicorn (config/gunicorn.conf.py, workers {workers}, threads {args.threads or 4})")
+        for pace in args.paces:
+            args.pace = pace
             runs = []
             for run in range(1, args.runs + 1):
                 result = one_run(server, database_url, setup, args, run)
                 runs.append(result)
-                reaction, board = figures(result["reaction"]), figures(result["board"])
                 print(
-                    f"run {run}: {result['requests']} requests in {result['wall']:.1f} s "
-                    f"({result['requests'] / result['wall']:.0f}/s), statuses {result['statuses']}\n"
-                    f"  reaction ({len(result['reaction'])}): p50 {reaction[0]:.0f} ms, p95 {reaction[1]:.0f} ms, "
-                    f"max {reaction[2]:.0f} ms | board ({len(result['board'])}): p50 {board[0]:.0f} ms, "
-                    f"p95 {board[1]:.0f} ms, max {board[2]:.0f} ms"
+                    f"  {pace} run {run}: {result['requests']} requests in {result['wall']:.1f} s "
+                    f"({result['requests'] / result['wall']:.0f}/s) statuses {result['statuses']} | reaction p50 "
+                    f"{ms(result['reaction'], 0.5):.0f} ms p95 {ms(result['reaction'], 0.95):.0f} ms | board p95 "
+                    f"{ms(result['board'], 0.95):.0f} ms | lost {result['lost']} duplicated {result['duplicated']} "
+                    f"5xx {result['errors']}"
                 )
-            reaction = [statistics.median(figures(r["reaction"])[i] for r in runs) for i in range(3)]
-            board = [statistics.median(figures(r["board"])[i] for r in runs) for i in range(3)]
-            print(
-                f"\nmedian of {args.runs} runs: reaction p50 {reaction[0]:.0f} ms, p95 {reaction[1]:.0f} ms, "
-                f"max {reaction[2]:.0f} ms | board p50 {board[0]:.0f} ms, p95 {board[1]:.0f} ms, "
-                f"max {board[2]:.0f} ms"
+            summary = {
+                "p50": statistics.median(ms(r["reaction"], 0.5) for r in runs),
+                "p95": statistics.median(ms(r["reaction"], 0.95) for r in runs),
+                "max": statistics.median(max(r["reaction"]) * 1000 for r in runs),
+                "board_p50": statistics.median(ms(r["board"], 0.5) for r in runs),
+                "board_p95": statistics.median(ms(r["board"], 0.95) for r in runs),
+                "rate": statistics.median(r["requests"] / r["wall"] for r in runs),
+                "lost": sum(r["lost"] for r in runs),
+                "duplicated": sum(r["duplicated"] for r in runs),
+                "errors": sum(r["errors"] for r in runs),
+            }
+            results[pace] = summary
+        if server.errors():
+            print("\nserver errors:\n" + server.errors()[-3000:])
+        profile = script(database_url, "profile")
+        print("  queries per request (one request alone): " + ", ".join(f"{k} {v}" for k, v in profile.items()))
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a postgres:// URL of a server to use")
+    parser.add_argument("--paces", default="flat,human")
+    parser.add_argument("--participants", type=int, default=100)
+    parser.add_argument("--reactions", type=int, default=10)
+    parser.add_argument("--ideas", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the configuration's)")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: the configuration's)")
+    args = parser.parse_args()
+    args.paces = [p for p in args.paces.split(",") if p]
+    if args.reactions + 2 * args.ideas > 30:
+        parser.error("more than WRITES_PER_MINUTE (30) taps per participant: the rate limit would answer 429")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+    print(
+        f"load: {args.participants} phones at once, each {args.reactions} reactions + {args.ideas} post-its (each "
+        f"tapped twice), HTMX; board polled every 1 s; {args.runs} run(s) per pace"
+    )
+    summary = {}
+    for vendor in [d for d in args.databases.split(",") if d]:
+        if vendor == "postgresql":
+            if not postgres_reachable(args.postgres):
+                print(f"\n== postgresql: {args.postgres} does not answer, skipped")
+                continue
+            summary[vendor] = bench_database(f"postgresql ({args.postgres.rsplit('@', 1)[-1]})", args.postgres, args)
+        else:
+            summary[vendor] = bench_database("sqlite (temporary file)", None, args)
+    print("\nsummary (median of the runs):")
+    for vendor, paces in summary.items():
+        for pace, s in paces.items():
+            verdict = (
+                ""
+                if pace != "flat"
+                else (" (target < 200 ms: met)" if s["p95"] < TARGET_P95_MS else " (target < 200 ms: MISSED)")
             )
-            verdict = "met" if reaction[1] < TARGET_P95 * 1000 else "MISSED"
-            print(f"target reaction p95 < {TARGET_P95 * 1000:.0f} ms: {verdict}")
-            profile = script(database_url, "profile")
-            print("queries per request (one request alone): " + ", ".join(f"{k} {v}" for k, v in profile.items()))
-            if "Traceback" in server.output():
-                print("\nserver errors:\n" + server.output()[-3000:])
+            print(
+                f"  {vendor:<10} {pace:<5}: reaction p50 {s['p50']:.0f} ms, p95 {s['p95']:.0f} ms{verdict}, "
+                f"max {s['max']:.0f} ms | board p50 {s['board_p50']:.0f} ms, p95 {s['board_p95']:.0f} ms | "
+                f"{s['rate']:.0f} req/s | lost {s['lost']}, duplicated {s['duplicated']}, 5xx {s['errors']}"
+            )
+    print(
+        f"machine: {os.cpu_count()} CPU, Python {platform.python_version()}, load average at the end "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 if env_bool("SECURE_PROXY_SSL_HEADER", HTTPS):  # the proxy sets X-Forwarded-Proto; never trust it otherwise
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+SECURE_REDIRECT_EXEMPT = [r"^sante/"]  # the load balancer probes the server itself, over plain HTTP
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -102,12 +103,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "pacte.core.limits.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pacte.core.throttle.ThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -171,7 +174,7 @@ STATIC_MANIFEST = env_bool("STATIC_MANIFEST", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "pacte.core.storage.StaticFilesStorage"
         if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -187,9 +190,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
 SENDFILE_HEADER = os.environ.get("SENDFILE_HEADER", "")  # "", "X-Accel-Redirect" or "X-Sendfile"
 SENDFILE_URL = os.environ.get("SENDFILE_URL", "/protected-media/")
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)  # TODO(files): path-based serving, being replaced by lookup views
 # Largest upload kept in memory before Django spills it to disk; uploads are also capped per field.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Any request larger than this is refused (413) before its body is read (pacte.core.limits).
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(52 * 1024 * 1024)))
+CSRF_FAILURE_VIEW = "pacte.core.errors.csrf_failure"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

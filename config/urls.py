@@ -1,11 +1,8 @@
-import posixpath
-
-from django.conf import settings
 from django.contrib import admin
-from django.http import Http404
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path
 
+# No URL serves the media folder by path: every uploaded file has a view that looks it up in the database and
+# checks who asks (pacte.core.files), e.g. a pride's picture, an indicator's proof, a land application's piece.
 urlpatterns = [
     path("", include("pacte.public.urls")),
     path("", include("pacte.publications.urls_documents")),
@@ -24,17 +21,3 @@ urlpatterns = [
     path("", include("pacte.land.urls")),
     path("espace/gestion/", admin.site.urls),
 ]
-
-
-PRIVATE_MEDIA = ("justificatifs/", "candidatures/")  # proofs and land applications: only through access-checked views
-
-
-def media(request, path):
-    """Uploaded files, served by Django in the demo (MEDIA_ROOT read per request, so tests can move it)."""
-    if posixpath.normpath("/" + path).lstrip("/").startswith(PRIVATE_MEDIA):  # "//x", "a/../x" included
-        raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
-
-
-if settings.SERVE_MEDIA:
-    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", media))

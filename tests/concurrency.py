@@ -8,8 +8,8 @@ Nothing here touches the test database of pytest-django (its session-wide refere
 - `prepare()` runs `manage.py migrate`, then this module as a script (`python -m tests.concurrency setup`) in a
   subprocess with DATABASE_URL pointing to it: 4 Rochefort EPCI, the reference case (12 commitments), an OPEN
   commitments workshop, participants and a team user, printed as JSON;
-- `Server` starts `manage.py runserver 127.0.0.1:<free port> --noreload` (threaded: one thread per connection)
-  on that database and waits until it answers; it is stopped at the end of the `with` block;
+- `Server` starts the production server (gunicorn with config/gunicorn.conf.py: several worker processes of several
+  threads, DEBUG off) on that database and waits until it answers; it is stopped at the end of the `with` block;
 - `Browser` is one phone: its own cookie jar (urllib + http.cookiejar: the standard library only), the CSRF token
   taken from its cookie, redirects not followed (a 302 is a response of its own), each response read and closed;
 - `state()` reads back what the database holds (reactions, post-its), again through a subprocess.
@@ -20,6 +20,9 @@ import http.cookiejar
 import itertools
 import json
 import os
+import secrets
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -153,9 +156,8 @@ def script(database_url: str, command: str, timeout: float = 120, **kwargs):
 
 
 def prepare(database_url: str, participants: int) -> dict:
-    """Migrate, then the territory, an open workshop, `participants` participants and a team user."""
-    manage(database_url, "migrate", "--noinput", "-v0")
-    return script(database_url, "setup", participants=participants)
+    """Migrate, then (in the same subprocess) the territory, an open workshop, `participants` participants and a team user."""
+    return script(database_url, "setup", participants=participants, migrate=True)
 
 
 def free_port() -> int:
@@ -165,18 +167,26 @@ def free_port() -> int:
 
 
 class Server:
-    """A server on a database, in a subprocess; a context manager that stops it at the end.
+    """The PRODUCTION server on a database, in a subprocess; a context manager that stops it at the end.
 
-    threads=None: `manage.py runserver --noreload`, as a developer runs it: one thread per connection, no bound,
-    each thread with its own database connection (closed at the end of the request), a listen queue of 10.
-    threads=N: the same Django server classes (ThreadedWSGIServer, WSGIRequestHandler, the project's WSGI
-    application) but at most N requests at once, the others waiting in a listen queue of 1024: what a production
-    threaded server does (gunicorn --threads N), and at most N PostgreSQL connections. 100 participants on
-    runserver need about 100 connections at once: PostgreSQL's default max_connections (100) refuses some.
+    gunicorn with config/gunicorn.conf.py (gthread workers: `workers` processes of `threads` threads each, by
+    default what the configuration sizes for this machine), DEBUG off, static files from the apps through whitenoise
+    (STATIC_MANIFEST=0: no collectstatic for a throwaway server), a SECRET_KEY of its own, and a VAR_DIR of its own
+    (the file cache that the worker processes share, e.g. for throttles).
     """
 
-    def __init__(self, database_url: str, *, threads: int | None = None, startup_timeout: float = 30, **env):
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        workers: int | None = None,
+        threads: int | None = None,
+        startup_timeout: float = 60,
+        wait: bool = True,
+        **env,
+    ):
         self.database_url = database_url
+        self.workers = workers
         self.threads = threads
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -184,35 +194,42 @@ class Server:
         self.env = env
         self.process = None
         self.log = None
+        self.var_dir = None
+        self.wait = wait
 
     def __enter__(self):
+        """Starts the server; waits until it answers unless wait=False (then call wait_ready() once the database is
+        ready: the workers boot meanwhile)."""
         self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
-        if self.threads:
-            command = [
-                PYTHON,
-                "-m",
-                "tests.concurrency",
-                "serve",
-                json.dumps({"port": self.port, "threads": self.threads}),
-            ]
-        else:
-            command = [PYTHON, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload", "--skip-checks"]
+        self.var_dir = tempfile.mkdtemp(prefix="pacte_server_")
+        env = {
+            "DEBUG": "0",
+            "STATIC_MANIFEST": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "VAR_DIR": self.var_dir,
+            "BIND": f"127.0.0.1:{self.port}",
+            **({"WEB_CONCURRENCY": str(self.workers)} if self.workers else {}),
+            **({"GUNICORN_THREADS": str(self.threads)} if self.threads else {}),
+            **self.env,
+        }
+        command = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=server_env(self.database_url, **self.env),
+            env=server_env(self.database_url, **env),
             stdout=self.log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+        if self.wait:
+            try:
+                self.wait_ready()
+            except BaseException:
+                self.stop()
+                raise
         return self
 
-    def _wait_ready(self):
+    def wait_ready(self):
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -223,8 +240,9 @@ class Server:
             except OSError:
                 time.sleep(0.1)
                 continue
-            # Listening: one full request, so that the URL map and the apps are loaded before the clock starts.
-            Browser(self.url).get("/")
+            # Listening: a few full requests at once, so that every worker has loaded its URL map and templates
+            # before the clock starts.
+            run_together(lambda _n: Browser(self.url).get("/"), range(16))
             return
         raise RuntimeError(f"the server did not answer within {self.startup_timeout} s:\n{self.output()}")
 
@@ -235,12 +253,18 @@ class Server:
         self.log.seek(0)
         return self.log.read()
 
+    def errors(self) -> str:
+        """What the server logged as an error (a traceback, a failed worker), if anything."""
+        output = self.output()
+        markers = ("Traceback", " ERROR ", "[ERROR]", "[CRITICAL]")
+        return output if any(marker in output for marker in markers) else ""
+
     def stop(self):
         if self.process is not None:
             if self.process.poll() is None:
-                self.process.terminate()
+                self.process.send_signal(signal.SIGINT)  # gunicorn: quick stop (a throwaway server)
                 try:
-                    self.process.wait(timeout=10)
+                    self.process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     self.process.kill()
                     self.process.wait()
@@ -250,6 +274,9 @@ class Server:
         self.stop()
         if self.log is not None:
             self.log.close()
+        if self.var_dir is not None:
+            shutil.rmtree(self.var_dir, ignore_errors=True)
+            self.var_dir = None
 
 
 # --- the clients ------------------------------------------------------------------------------------------------
@@ -441,8 +468,9 @@ def participant_session(base_url: str, workshop: str, token: str, plan: dict) ->
 # --- scripts run inside the server's database (python -m tests.concurrency <name> '<json kwargs>') -------------
 
 
-def _setup(participants: int = 0, workshops: int = 1) -> dict:
+def _setup(participants: int = 0, workshops: int = 1, migrate: bool = False) -> dict:
     from django.contrib.auth import get_user_model
+    from django.core.management import call_command
     from django.utils import timezone
 
     from pacte.accounts.models import Role, TerritoryMembership
@@ -450,6 +478,8 @@ def _setup(participants: int = 0, workshops: int = 1) -> dict:
     from pacte.replication.services import reference_case_load
     from pacte.territories.services import reference_data_populate
 
+    if migrate:  # in the same process: one start of Django fewer
+        call_command("migrate", interactive=False, verbosity=0)
     reference_data_populate(sirens=set(ROCHEFORT_SIRENS))
     territory = reference_case_load()
     user = get_user_model().objects.create_user(username="equipe", password=TEAM_PASSWORD)
@@ -503,35 +533,6 @@ def _state(workshop: str) -> dict:
     }
 
 
-def _serve(port: int, threads: int) -> None:
-    """Django's development server with at most `threads` requests at once (see Server)."""
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler, get_internal_wsgi_application
-
-    slots = threading.BoundedSemaphore(threads)
-
-    class BoundedWSGIServer(ThreadedWSGIServer):
-        request_queue_size = 1024
-
-        def process_request(self, request, client_address):
-            slots.acquire()  # all threads busy: the accept loop waits, new connections wait in the listen queue
-            try:
-                super().process_request(request, client_address)
-            except BaseException:
-                slots.release()
-                raise
-
-        def process_request_thread(self, request, client_address):
-            try:
-                super().process_request_thread(request, client_address)  # closes the database connections
-            finally:
-                slots.release()
-
-    server = BoundedWSGIServer(("127.0.0.1", port), WSGIRequestHandler)
-    server.set_app(get_internal_wsgi_application())
-    print(f"serving on 127.0.0.1:{port}, {threads} threads", flush=True)
-    server.serve_forever()
-
-
 def _profile() -> dict:
     """Queries of each request, sent alone through Django's test client (a new workshop of the territory)."""
     from django.contrib.auth import get_user_model
@@ -572,7 +573,7 @@ def _profile() -> dict:
     return counts
 
 
-SCRIPTS = {"setup": _setup, "workshop": _workshop, "state": _state, "serve": _serve, "profile": _profile}
+SCRIPTS = {"setup": _setup, "workshop": _workshop, "state": _state, "profile": _profile}
 
 
 def state(database_url: str, workshop: str) -> dict:

@@ -158,7 +158,8 @@ def test_it_keeps_bob_out_of_territory_a(client_for, bob, territory_a, companies
         assert c.get(url).status_code == 403, url
     assert c.post(reverse("indicators:verify", args=[territory_a.slug, value.pk])).status_code == 403
     assert c.get(reverse("indicators:company", args=[companies[0].pk])).status_code == 403
-    assert c.get(reverse("indicators:proof", args=[value.pk])).status_code == 403
+    # 404, not 403: a file one may not read is not told to exist
+    assert c.get(reverse("indicators:proof", args=[value.pk])).status_code == 404
     # through his own slug, A's indicator and value are unknown
     assert c.get(reverse("indicators:detail", args=[bob_slug(bob), count.pk])).status_code == 404
     assert c.post(reverse("indicators:verify", args=[bob_slug(bob), value.pk])).status_code == 404
@@ -178,7 +179,8 @@ def test_it_keeps_a_representative_to_its_own_company(client_for, territory_a, c
     url = reverse("indicators:company", args=[companies[1].pk])
     assert c.get(url).status_code == 403
     assert c.post(url, {"indicator": count.pk, f"i{count.pk}-value": "9"}).status_code == 403
-    assert c.get(reverse("indicators:proof", args=[other.pk])).status_code == 403
+    # 404, not 403: a file one may not read is not told to exist
+    assert c.get(reverse("indicators:proof", args=[other.pk])).status_code == 404
     assert c.get(reverse("indicators:dashboard", args=[territory_a.slug])).status_code == 403
     other.refresh_from_db()
     assert other.value == 2

@@ -200,7 +200,8 @@ def test_it_serves_attachments_only_to_the_team(territory_a, territory_b, alice,
     client.logout()
     assert client.get(url).status_code == 302
     assert client.get("/media/" + attachment.file.name).status_code == 404
-    assert client_for(bob).get(url).status_code == 403
+    # 404, not 403: a file one may not read is not told to exist
+    assert client_for(bob).get(url).status_code == 404
     assert (
         client_for(bob)
         .get(reverse("land:application", args=[territory_b.slug, application.pk]) + f"?piece={attachment.pk}")

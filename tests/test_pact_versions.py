@@ -212,9 +212,11 @@ def test_it_shows_the_picture_of_a_pride_frozen_with_the_version(client, territo
     pride.image.save("helice.png", ContentFile(b"\x89PNG fake"), save=True)
     version = pact_publish(pact=territory_a.pact).version
     frozen = PactVersion.objects.get(territory=territory_a, number=version).content["prides"]
-    (path,) = [p["image"] for p in frozen if p["image"]]
+    ((index, path),) = [(i, p["image"]) for i, p in enumerate(frozen) if p["image"]]
     assert path.startswith(f"versions/{territory_a.pk}/v{version}/")
-    assert f'src="/media/{path}"' in _page(client, territory_a)
+    url = reverse("public:pride_image", args=[territory_a.slug, version, index])
+    assert f'src="{url}"' in _page(client, territory_a)
+    assert b"".join(client.get(url).streaming_content) == b"\x89PNG fake"
 
 
 def test_it_keeps_a_published_picture_when_the_pride_changes_it_later(client, territory_a):
@@ -226,10 +228,9 @@ def test_it_keeps_a_published_picture_when_the_pride_changes_it_later(client, te
     pride.image.storage.delete(pride.image.name)  # replaced or deleted by the team afterwards
     pride.image.save("helice.png", ContentFile(b"\x89PNG nouvelle"), save=True)
     page = _page(client, territory_a)
-    (path,) = [
-        p["image"] for p in PactVersion.objects.filter(territory=territory_a).first().content["prides"] if p["image"]
-    ]
-    assert f'src="/media/{path}"' in page
+    version = PactVersion.objects.filter(territory=territory_a).first()
+    ((index, path),) = [(i, p["image"]) for i, p in enumerate(version.content["prides"]) if p["image"]]
+    assert f'src="{reverse("public:pride_image", args=[territory_a.slug, version.number, index])}"' in page
     with default_storage.open(path, "rb") as stream:
         assert stream.read() == b"\x89PNG ancienne"
 

@@ -151,7 +151,7 @@ def test_it_does_not_warn_about_kinds_when_both_are_there(client_for, alice, ter
 
 def test_it_shows_a_thumbnail_of_the_image(client_for, alice, territory_a, pride_with_image):
     response = client_for(alice).get(list_url(territory_a))
-    assertContains(response, f'src="{pride_with_image.image.url}"')
+    assertContains(response, f'src="{reverse("interviews:pride_image", args=[territory_a.slug, pride_with_image.pk])}"')
     assertContains(response, 'alt="Sacs de plage — Retour de Plage"')
     assertContains(response, "<td>PME</td>", html=True)
 
@@ -317,7 +317,7 @@ def test_it_updates_a_pride(client_for, alice, territory_a, pride_a):
 def test_it_shows_the_current_values_on_the_update_form(client_for, alice, territory_a, pride_with_image):
     response = client_for(alice).get(update_url(territory_a, pride_with_image))
     assertContains(response, 'value="Sacs de plage"')
-    assertContains(response, f'src="{pride_with_image.image.url}"')
+    assertContains(response, f'src="{reverse("interviews:pride_image", args=[territory_a.slug, pride_with_image.pk])}"')
     assertContains(response, escape("Retirer l'image actuelle"))
 
 
@@ -401,8 +401,9 @@ def published_pride(territory_a, pride_with_image):
 
     pact_publish(pact=territory_a.pact)
     version = PactVersion.objects.filter(territory=territory_a).order_by("-number").first()
-    (path,) = [p["image"] for p in version.content["prides"] if p["image"]]  # a copy frozen with the version
-    pride_with_image.published_url = default_storage.url(path)
+    # a copy frozen with the version, served by a view that looks it up in the version (never a /media/ path)
+    ((index, path),) = [(i, p["image"]) for i, p in enumerate(version.content["prides"]) if p["image"]]
+    pride_with_image.published_url = reverse("public:pride_image", args=[territory_a.slug, version.number, index])
     pride_with_image.published_path = default_storage.path(path)
     return pride_with_image
 
@@ -422,7 +423,7 @@ def test_it_shows_the_image_and_the_size_class_on_the_public_page(client, territ
 def test_it_shows_no_image_for_a_pride_without_one(client, territory_a):
     response = client.get(reverse("public:pact", args=[territory_a.slug]))
     assertNotContains(response, "fr-card__img")
-    assertNotContains(response, settings.MEDIA_URL + "fiertes/")
+    assertNotContains(response, settings.MEDIA_URL)
 
 
 # --- access -------------------------------------------------------------------------------------------
@@ -529,3 +530,10 @@ def test_it_checks_images_uploaded_through_the_admin_too(client_for, alice, prid
     assert "JPEG, PNG ou WebP" in response.content.decode()
     pride_a.refresh_from_db()
     assert not pride_a.image
+
+
+def test_it_links_the_current_image_in_the_admin_to_its_access_checked_view(client_for, alice, pride_with_image):
+    page = client_for(alice).get(reverse("admin:interviews_pride_change", args=[pride_with_image.pk])).content.decode()
+    lookup = reverse("interviews:pride_image", args=[pride_with_image.territory.slug, pride_with_image.pk])
+    assert f'href="{lookup}"' in page
+    assert 'href="/media/' not in page

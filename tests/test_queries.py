@@ -30,16 +30,22 @@ FACTOR = 10
 EXTRA = FACTOR - 1
 LA_ROCHELLE_SIREN = "241700434"  # loaded with its outlines by the session set-up of conftest.py
 
-PUBLISHED_PACT_PAGE_BUDGET = 3  # see the public pact page below
+PUBLISHED_PACT_PAGE_BUDGET = 2  # from the cache: the versions' key (1) + the territory (1); see publications.page_cache
+PUBLISHED_PACT_PAGE_UNCACHED_BUDGET = 4  # the first visitor after a publication renders it
 PREVIEW_BUDGET = 25  # 3 for the session, the user and their territories + the live document (about 20)
 ROADMAP_BUDGET = 20
 HOME_BUDGET = 3
 CHANGELIST_BUDGET = 15
 
 
-def queries_for(client, url):
-    """Number of queries of a GET (after one warm-up request, so that per-process caches are filled)."""
+def queries_for(client, url, *, cold=False):
+    """Number of queries of a GET (after one warm-up request, so that per-process caches are filled); `cold`
+    empties the shared cache (rendered pages) after the warm-up."""
     assert client.get(url).status_code == 200
+    if cold:
+        from django.core.cache import cache
+
+        cache.clear()
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200
@@ -223,6 +229,12 @@ def _pact_url(territory, **query):
 
 def test_it_renders_a_published_pact_in_three_queries(client, territory_a):
     assert queries_for(client, _pact_url(territory_a)) == PUBLISHED_PACT_PAGE_BUDGET
+
+
+def test_it_renders_a_published_pact_not_yet_cached_in_four_queries(client, territory_a):
+    assert queries_for(client, _pact_url(territory_a), cold=True) == PUBLISHED_PACT_PAGE_UNCACHED_BUDGET
+    pact_publish(pact=territory_a.pact)
+    assert queries_for(client, _pact_url(territory_a, version=1), cold=True) == PUBLISHED_PACT_PAGE_UNCACHED_BUDGET
 
 
 def test_it_renders_an_older_version_in_as_many_queries(client, territory_a):

@@ -227,7 +227,7 @@ def test_it_refuses_unreadable_or_empty_files_in_french(filename, content, messa
 
 
 def test_it_refuses_a_row_whose_entity_is_too_long():
-    rows = [["Entité", "Priorité"], ["x" * 200_000, "Prioritaire"]]
+    rows = [["Entité", "Priorité"], ["x" * 5_000, "Prioritaire"]]  # under the cell cap (10,000): the row is refused
     parsed = tracking_file_parse(filename="s.csv", content=csv_file(rows))
     assert [r.message for r in parsed.refusals] == ["ligne 2 : « Entité » trop long (300 caractères au plus)"]
 

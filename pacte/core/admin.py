@@ -13,6 +13,15 @@ admin.site.site_title = _("Espace de gestion")
 admin.site.index_title = _("Contenu de mon territoire")
 admin.site.site_url = "/espace/"
 
+
+def _admin_sign_in_form():
+    from pacte.accounts.forms import AdminSignInForm
+
+    return AdminSignInForm
+
+
+admin.site.login_form = _admin_sign_in_form()
+
 # Filters on a relation list only the values present in the (scoped) rows, never the whole table.
 SCOPED_FILTER = admin.RelatedOnlyFieldListFilter
 

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
-from stdnum.fr import siren as siren_number
 
 from pacte.commitments.models import CompanyAction, TerritoryAction
+from pacte.core.identifiers import siren_compact, siren_is_valid
 from pacte.indicators.models import Indicator
 from pacte.stakeholders.models import Category, Stakeholder
 from pacte.territories.models import SizeClass
@@ -50,10 +50,10 @@ class CompanyInviteForm(DsfrBaseForm, forms.ModelForm):
         self.fields["stakeholder"].required = False
 
     def clean_siren(self):
-        value = siren_number.compact(self.cleaned_data.get("siren") or "")
+        value = siren_compact(self.cleaned_data.get("siren") or "")
         if not value:
             return ""
-        if not siren_number.is_valid(value):
+        if not siren_is_valid(value):
             raise forms.ValidationError(
                 _("Ce SIREN n'est pas valide : il compte 9 chiffres et sa clé doit être juste.")
             )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pacte.core.access import get_company_for_user, get_territory_for_user, user_can_write
+from pacte.core.throttle import client_address, throttle
 from pacte.indicators.models import IndicatorValue
 from pacte.stakeholders.models import Category, Stakeholder
 
@@ -177,10 +178,23 @@ def sign_in(request, token):
     return render(request, "governance/company_sign_in.html", {"company": company})
 
 
+LINKS_PER_ADDRESS = 10  # sign-in link requests from one client address in 15 minutes
+LINKS_PER_EMAIL = 3  # links sent to one email address in 15 minutes
+
+
 @require_http_methods(["GET", "POST"])
 def new_link(request):
     form = NewLinkForm(request.POST or None)
+    if request.method == "POST":
+        throttle(scope="sign-in-link-address", key=client_address(request), limit=LINKS_PER_ADDRESS, period=900)
     if request.method == "POST" and form.is_valid():
+        # Per address asked for, whoever asks: never 15 mails in a row to one mailbox.
+        throttle(
+            scope="sign-in-link-email",
+            key=form.cleaned_data["email"].strip().lower(),
+            limit=LINKS_PER_EMAIL,
+            period=900,
+        )
         sign_in_links_send(email=form.cleaned_data["email"], base_url=_base_url(request))
         return render(request, "governance/company_new_link_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "governance/company_new_link.html", {"form": form})

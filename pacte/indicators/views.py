@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from pacte.core.access import (
     get_territory_for_user,
     territory_ids_for_request,
 )
+from pacte.core.files import file_response
 from pacte.governance.models import Company, MembershipStatus
 
 from .aggregation import collective_value
@@ -237,15 +238,13 @@ def value_verify(request, slug, pk):
 @login_required
 def value_proof(request, pk):
     """A value's proof, for its company's representatives and its territory's team only (never a public URL)."""
-    value = get_object_or_404(IndicatorValue, pk=pk)
+    value = get_object_or_404(IndicatorValue.objects.exclude(proof=""), pk=pk)
     allowed = value.territory_id in territory_ids_for_request(request) or (
         value.company_id is not None and companies_for_user(request.user).filter(pk=value.company_id).exists()
     )
-    if not allowed:
-        raise PermissionDenied
-    if not value.proof:
+    if not allowed:  # 404, not 403: whoever may not read it does not learn that it exists
         raise Http404
-    return FileResponse(value.proof.open("rb"), as_attachment=True, filename=value.proof.name.rsplit("/", 1)[-1])
+    return file_response(request, value.proof.name, private=True, attachment=True)
 
 
 @login_required

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 
 from pacte.core.admin import SCOPED_FILTER, TerritoryScopedAdmin, TerritoryScopedInline
 
@@ -20,8 +21,34 @@ class DiagnosticAxisAdmin(TerritoryScopedAdmin):
     inlines = [FindingInline]
 
 
+class _LookupURL(str):
+    """The stored file's name, with the URL of the view that serves it (media are never served by path)."""
+
+    url = ""
+
+
+class LookupFileInput(forms.ClearableFileInput):
+    def __init__(self, *args, url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lookup_url = url
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            named = _LookupURL(value.name)
+            named.url = self.lookup_url
+            return named
+        return super().format_value(value)
+
+
 class PrideAdminForm(forms.ModelForm):
-    """The admin checks images as the prides pages do."""
+    """The admin checks images as the prides pages do, and links the current image to its access-checked view."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pride = self.instance
+        if pride.pk and pride.image:
+            url = reverse("interviews:pride_image", args=[pride.territory.slug, pride.pk])
+            self.fields["image"].widget = LookupFileInput(url=url, attrs=self.fields["image"].widget.attrs)
 
     def clean_image(self):
         image = self.cleaned_data.get("image")

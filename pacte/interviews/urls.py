@@ -16,4 +16,5 @@ urlpatterns = [
     path("<slug:slug>/fiertes/nouvelle/", prides.pride_create, name="pride_create"),
     path("<slug:slug>/fiertes/<int:pk>/", prides.pride_update, name="pride_update"),
     path("<slug:slug>/fiertes/<int:pk>/supprimer/", prides.pride_delete, name="pride_delete"),
+    path("<slug:slug>/fiertes/<int:pk>/image/", prides.pride_image, name="pride_image"),
 ]

@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
-from stdnum.fr import siren as siren_number
 
 from pacte.commitments.models import Commitment
+from pacte.core.identifiers import siren_compact, siren_is_valid
 from pacte.core.uploads import DOCUMENT_SIGNATURES, document_extension, image_readable, random_name
 from pacte.territories.models import Commune
 
@@ -206,8 +206,8 @@ class ApplyForm(DsfrBaseForm, forms.ModelForm):
         ]
 
     def clean_siren(self):
-        value = siren_number.compact(self.cleaned_data.get("siren") or "")
-        if not siren_number.is_valid(value):
+        value = siren_compact(self.cleaned_data.get("siren") or "")
+        if not siren_is_valid(value):
             raise forms.ValidationError(
                 _("Ce SIREN n'est pas valide : il compte 9 chiffres et sa clé doit être juste.")
             )

@@ -14,6 +14,11 @@ urlpatterns = [
     path("espace/<slug:slug>/foncier/appels/<int:pk>/grille/", calls.grid, name="grid"),
     path("espace/<slug:slug>/foncier/appels/<int:pk>/statut/", calls.call_status, name="call_status"),
     path("espace/<slug:slug>/foncier/candidatures/<int:pk>/", applications.application_detail, name="application"),
+    path(
+        "espace/<slug:slug>/foncier/candidatures/<int:pk>/pieces/<int:piece>/",
+        applications.application_attachment,
+        name="application_attachment",
+    ),
     path("espace/<slug:slug>/foncier/appels/<int:pk>/comite/", committee.committee, name="committee"),
     path("espace/<slug:slug>/foncier/appels/<int:pk>/notation/<int:member_pk>/", committee.scoring, name="scoring"),
     path("espace/<slug:slug>/foncier/appels/<int:pk>/classement/", committee.ranking_page, name="ranking"),

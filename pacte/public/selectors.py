@@ -5,27 +5,53 @@ The page never reads the live models of a published pact: it reads the dictionar
 """
 
 import datetime
+import json
 from urllib.parse import urlencode
 
 from django.core.files.storage import default_storage
+from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from pacte.core.access import territory_ids_for_request
+from pacte.interviews.models import Pride
 from pacte.publications.models import PactVersion
 from pacte.publications.selectors import document_for_request
 from pacte.territories.charts import size_classes_svg
 
 
-def _image_url(path: str) -> str:
-    """The URL of a pride's picture, '' when it has none or when its file is gone (a frozen version may outlive it)."""
-    if not path or not default_storage.exists(path):
-        return ""
-    return default_storage.url(path)
+def version_picture(territory, number: int, index: int) -> str:
+    """The stored name of the picture of the `index`-th pride frozen in version `number` ('' if none)."""
+    lists = PactVersion.objects.for_territory(territory).filter(number=number).values_list(KT("content__prides"))
+    found = lists.first()  # 1 query, the prides only (not the whole document)
+    prides = json.loads(found[0] or "[]") if found else []
+    return prides[index].get("image", "") if 0 <= index < len(prides) else ""
 
 
-def _prides(document, kind) -> list[dict]:
-    return [{**pride, "image_url": _image_url(pride["image"])} for pride in document["prides"] if pride["kind"] == kind]
+def _image_urls(territory, document, version) -> dict[str, str]:
+    """The URL of each picture the document shows, by its stored name: a view that looks it up (never a /media/
+    path). A picture whose file is gone (a frozen version may outlive it) has none."""
+    if version is not None:
+        return {
+            pride["image"]: reverse("public:pride_image", args=[territory.slug, version.number, index])
+            for index, pride in enumerate(document["prides"])
+            if pride["image"] and default_storage.exists(pride["image"])
+        }
+    # The team's preview of the live text: its prides' own pictures (1 query).
+    names = {pride["image"] for pride in document["prides"] if pride["image"]}
+    return {
+        name: reverse("interviews:pride_image", args=[territory.slug, pk])
+        for name, pk in Pride.objects.for_territory(territory).filter(image__in=names).values_list("image", "pk")
+        if default_storage.exists(name)
+    }
+
+
+def _prides(document, kind, image_urls) -> list[dict]:
+    return [
+        {**pride, "image_url": image_urls.get(pride["image"], "")}
+        for pride in document["prides"]
+        if pride["kind"] == kind
+    ]
 
 
 def _events(document) -> list[dict]:
@@ -46,6 +72,7 @@ def pact_page(request, territory) -> dict:
     document, version = document_for_request(request, territory)  # 1 query (a version), ~20 (the live preview)
     versions = list(PactVersion.objects.for_territory(territory).defer("content").order_by("-number"))  # 1 query
     latest = versions[0] if versions else None
+    image_urls = _image_urls(territory, document, version)  # no query for a version, 1 for the preview
     return {
         "territory": territory,
         "document": document,
@@ -61,8 +88,8 @@ def pact_page(request, territory) -> dict:
             size_classes_svg(document["size_classes"], territory_label=document["territory"]["name"])
         ),
         "perimeter_svg": mark_safe(document["perimeter"]["map_svg"]),  # built with format_html, frozen as str
-        "innovative_prides": _prides(document, "innovative"),
-        "emblematic_prides": _prides(document, "emblematic"),
+        "innovative_prides": _prides(document, "innovative", image_urls),
+        "emblematic_prides": _prides(document, "emblematic", image_urls),
         "events": _events(document),
         **_download_urls(territory, version),
     }

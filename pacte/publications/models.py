@@ -80,3 +80,38 @@ class PactVersion(TerritoryOwned):
 
     def __str__(self):
         return f"v{self.number} ({self.published_on:%d/%m/%Y})"
+
+
+class DocumentKind(models.TextChoices):
+    PDF = "pdf", _("PDF")
+    PPTX = "pptx", _("PowerPoint")
+
+
+class PactDocument(TerritoryOwned):
+    """The PDF or the PowerPoint file of a published version, generated once and kept with it.
+
+    The bytes live in the database, not in MEDIA_ROOT: a published document is public, but it has no file path
+    that a path-based server could expose or that a traversal could reach; it is written in the same database
+    as its version (backups and restores carry both together, every application server sees it without a shared
+    volume), and it is small (about 120 KB each for the reference case, a few versions per territory). `sha256` is the
+    ETag it is served with; `content` is read only when the bytes are sent (never for a 304).
+    """
+
+    territory_parent = "version"
+
+    version = models.ForeignKey(
+        PactVersion, on_delete=models.CASCADE, related_name="documents", verbose_name=_("version publiée")
+    )
+    kind = models.CharField(_("format"), max_length=4, choices=DocumentKind)
+    content = models.BinaryField(_("contenu"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    created_at = models.DateTimeField(_("produit le"), auto_now_add=True)
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("document d'une version publiée")
+        verbose_name_plural = _("documents des versions publiées")
+        constraints = [models.UniqueConstraint(fields=["version", "kind"], name="unique_pact_document")]
+
+    def __str__(self):
+        return f"{self.version} — {self.get_kind_display()}"

@@ -8,14 +8,18 @@ from .document import pact_document
 from .models import PactVersion
 
 
-def document_for_request(request, territory) -> tuple[dict, PactVersion | None]:
-    """The document shown to this request, and the version it comes from (None for the live text).
+def version_for_request(request, territory, *, with_content: bool = True) -> PactVersion | None:
+    """The published version this request reads, or None for the live text (its team's preview).
 
     - `?version=N`: published version N (404 if there is none);
     - `?apercu=1`, or no version published yet: the live text, for the territory's own team only (404 otherwise);
     - otherwise: the latest published version, frozen as it was published.
+
+    `with_content=False` leaves the frozen document unread until it is used (serving a stored file needs none).
     """
     versions = PactVersion.objects.for_territory(territory)
+    if not with_content:
+        versions = versions.defer("content", "changes")
     wanted = request.GET.get("version", "")
     if wanted:
         if not wanted.isdigit():
@@ -23,7 +27,7 @@ def document_for_request(request, territory) -> tuple[dict, PactVersion | None]:
         version = versions.filter(number=int(wanted)).first()
         if version is None:
             raise Http404
-        return version.content, version
+        return version
     latest = versions.order_by("-number").first()
     pact = territory.pact
     if latest is None and pact.is_public and pact.version:
@@ -32,7 +36,15 @@ def document_for_request(request, territory) -> tuple[dict, PactVersion | None]:
 
         latest = pact_version_freeze(pact=pact)
     if latest is not None and request.GET.get("apercu") != "1":
-        return latest.content, latest
+        return latest
     if territory.pk not in territory_ids_for_request(request):  # computed once per request
         raise Http404
-    return pact_document(territory), None
+    return None
+
+
+def document_for_request(request, territory) -> tuple[dict, PactVersion | None]:
+    """The document shown to this request, and the version it comes from (None for the live text)."""
+    version = version_for_request(request, territory)
+    if version is None:
+        return pact_document(territory), None
+    return version.content, version

@@ -3,8 +3,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
-from stdnum.fr import siren as siren_number
 
+from pacte.core.identifiers import siren_compact, siren_is_valid
 from pacte.territories.models import Intercommunality
 
 
@@ -38,12 +38,12 @@ class TerritoryFromTemplateForm(DsfrBaseForm):
                 raw.append(pending)
         errors, sirens = [], []
         for value in raw:
-            if not siren_number.is_valid(value):
+            if not siren_is_valid(value):
                 errors.append(
                     _("« %(v)s » n'est pas un numéro SIREN valide (9 chiffres, clé de contrôle).") % {"v": value}
                 )
             else:
-                sirens.append(siren_number.compact(value))
+                sirens.append(siren_compact(value))
         known = set(Intercommunality.objects.filter(siren__in=sirens).values_list("siren", flat=True))
         errors += [
             _("Le SIREN %(v)s ne correspond à aucune intercommunalité connue.") % {"v": s}

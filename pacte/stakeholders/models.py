@@ -125,6 +125,9 @@ class TrackingFileImport(TerritoryOwned):
 
     filename = models.CharField(_("fichier"), max_length=255)
     content = models.BinaryField(_("contenu"))
+    # The rows read from the file at upload (tracking_file.parsed_to_json): the preview and the confirmation use
+    # them instead of reading the file again. Empty for imports stored before, parsed on first use.
+    parsed = models.JSONField(_("lignes lues"), null=True, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("déposé par")
     )

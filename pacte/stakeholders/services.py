@@ -14,7 +14,10 @@ from .models import Category, Contact, ContactStatus, Priority, Stakeholder, Tra
 from .tracking_file import (
     CONTACT_FIELDS,
     ImportPlan,
+    ParsedFile,
     TrackingFileError,
+    parsed_from_json,
+    parsed_to_json,
     tracking_file_parse,
     tracking_file_plan,
 )
@@ -191,16 +194,33 @@ class ImportRefused(Exception):
     """The import cannot be applied; nothing was written. The message is French."""
 
 
-@transaction.atomic
 def tracking_file_import_create(*, territory, filename: str, content: bytes, uploaded_by) -> TrackingFileImport:
+    """Read the file once and keep it with its rows. A file that cannot be read, or that exceeds a limit
+    (pacte.core.spreadsheets), raises TrackingFileError before anything is written."""
+    parsed = tracking_file_parse(filename=filename, content=content)
     return TrackingFileImport.objects.create(
-        territory=territory, filename=filename, content=content, uploaded_by=uploaded_by
+        territory=territory,
+        filename=filename,
+        content=content,
+        parsed=parsed_to_json(parsed),
+        uploaded_by=uploaded_by,
     )
 
 
+def tracking_file_import_parsed(*, tracking_import: TrackingFileImport) -> ParsedFile:
+    """The rows read at upload. An import stored without them (before they were kept, or by a newer parser
+    version) is parsed once more from its file, and the result kept."""
+    parsed = parsed_from_json(tracking_import.parsed)
+    if parsed is None:
+        parsed = tracking_file_parse(filename=tracking_import.filename, content=bytes(tracking_import.content))
+        tracking_import.parsed = parsed_to_json(parsed)
+        TrackingFileImport.objects.filter(pk=tracking_import.pk).update(parsed=tracking_import.parsed)
+    return parsed
+
+
 def tracking_file_import_plan(*, tracking_import: TrackingFileImport, confirmed_merges=None) -> ImportPlan:
-    """Parse the stored file and plan its import (raises TrackingFileError if unreadable)."""
-    parsed = tracking_file_parse(filename=tracking_import.filename, content=bytes(tracking_import.content))
+    """Plan the import of the rows read at upload (raises TrackingFileError if the file is unreadable)."""
+    parsed = tracking_file_import_parsed(tracking_import=tracking_import)
     return tracking_file_plan(territory=tracking_import.territory, parsed=parsed, confirmed_merges=confirmed_merges)
 
 
@@ -258,11 +278,11 @@ def tracking_file_import_confirm(
 ) -> ImportPlan:
     """Apply an uploaded file, all or nothing: any error raises ImportRefused and writes nothing.
 
-    The file is parsed and planned again (the tracking file may have changed since the preview); rows refused
+    The rows read at upload are planned again (the tracking file may have changed since the preview); rows refused
     by the preview are skipped only if the user said so (`ignore_refused`), and listed in the summary.
     """
     # Locked, so that two clicks cannot import the same file twice.
-    tracking_import = TrackingFileImport.objects.select_for_update().get(pk=tracking_import.pk)
+    tracking_import = TrackingFileImport.objects.select_for_update().defer("content").get(pk=tracking_import.pk)
     if tracking_import.imported_at is not None:
         raise ImportRefused(_("Ce fichier a déjà été importé ; déposez-le à nouveau pour le réimporter."))
     try:
@@ -305,6 +325,6 @@ def tracking_file_import_recent(*, territory, limit: int = 10):
     return (
         TrackingFileImport.objects.for_territory(territory)
         .select_related("uploaded_by")
-        .defer("content")
+        .defer("content", "parsed")
         .order_by("-uploaded_at", "-pk")[:limit]
     )

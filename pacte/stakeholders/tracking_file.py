@@ -12,11 +12,10 @@ Three pure steps, testable without HTTP:
 - `tracking_file_export(*, contacts)` writes the same columns back, safe against formula injection.
 """
 
-import csv
 import datetime
 import io
+import itertools
 import re
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -26,9 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 
+from pacte.core.spreadsheets import LIMITS, SpreadsheetRefused, XlsxBook, csv_rows, text_decode, too_large
+
 from .models import Category, Contact, ContactStatus, Priority, Stakeholder, name_key
 
-MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+MAX_UPLOAD_SIZE = LIMITS.max_bytes
 EXTENSIONS = (".xlsx", ".csv")
 HEADER_SEARCH_ROWS = 30  # the header is looked for in the first rows only (a title, a blank line, …)
 
@@ -165,58 +166,84 @@ class ParsedFile:
         return [str(labels[c]) for c in self.columns]
 
 
+PARSED_VERSION = 1  # bump when the cleaning of rows changes: stored parses of an older version are redone
+ROW_FIELDS = [name for name in Row.__dataclass_fields__]
+
+
+def parsed_to_json(parsed: ParsedFile) -> dict:
+    """The parse kept with the import (parsed once at upload, read back by the preview and the confirmation)."""
+    rows = []
+    for row in parsed.rows:
+        values = [getattr(row, name) for name in ROW_FIELDS]
+        values[ROW_FIELDS.index("last_action_on")] = row.last_action_on.isoformat() if row.last_action_on else None
+        rows.append(values)
+    return {
+        "version": PARSED_VERSION,
+        "fields": ROW_FIELDS,
+        "rows": rows,
+        "refusals": [[r.number, r.reasons] for r in parsed.refusals],
+        "header_row": parsed.header_row,
+        "columns": parsed.columns,
+        "ignored": parsed.ignored,
+    }
+
+
+def parsed_from_json(data) -> ParsedFile | None:
+    """The ParsedFile stored by parsed_to_json (None if absent or of another version: parse the file again)."""
+    if not isinstance(data, dict) or data.get("version") != PARSED_VERSION or data.get("fields") != ROW_FIELDS:
+        return None
+    date_index = ROW_FIELDS.index("last_action_on")
+    rows = []
+    for values in data["rows"]:
+        values = list(values)
+        if values[date_index]:
+            values[date_index] = datetime.date.fromisoformat(values[date_index])
+        rows.append(Row(*values))
+    return ParsedFile(
+        rows=rows,
+        refusals=[Refusal(number, list(reasons)) for number, reasons in data["refusals"]],
+        header_row=data["header_row"],
+        columns=list(data["columns"]),
+        ignored=list(data["ignored"]),
+    )
+
+
 # --- reading -------------------------------------------------------------------------------------------------
 
 
 def _raw_rows_xlsx(content: bytes):
-    """(row number, values) of the first sheet that has a header, as the spreadsheet numbers them."""
-    import openpyxl
-
-    try:
-        # read_only streams the sheet (fast on 10,000 rows); a merged cell keeps its value in its first
-        # cell only, which is exactly the "typology written once" layout that the parser inherits downwards.
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise TrackingFileError(_("Le fichier Excel est illisible (est-ce bien un fichier .xlsx ?).")) from error
-    try:
-        sheets = [workbook.active] + [ws for ws in workbook.worksheets if ws is not workbook.active]
-        for sheet in sheets:
-            rows = [(number, list(values)) for number, values in enumerate(sheet.iter_rows(values_only=True), 1)]
-            if _find_header(rows) is not None:
-                return rows
+    """(row number, values) of the first sheet that has a header (the active one first), as the spreadsheet
+    numbers them, empty rows left out. The archive and each sheet's real extent are checked before reading, and
+    rows are streamed under caps (pacte.core.spreadsheets)."""
+    with XlsxBook(content, LIMITS) as book:
+        for sheet in book.sheets:
+            # a merged cell keeps its value in its first cell only, which is exactly the "typology written once"
+            # layout that the parser inherits downwards.
+            stream = book.rows(sheet)
+            head = list(itertools.islice(stream, HEADER_SEARCH_ROWS))
+            if _find_header(head) is not None:
+                return head + list(stream)
+            stream.close()
         return []
-    finally:
-        workbook.close()
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return content.decode("latin-1")  # every byte is a character: never fails
 
 
 def _raw_rows_csv(content: bytes):
-    text = _decode(content)
-    best, best_score = None, -1
+    if len(content) > LIMITS.max_bytes:
+        raise too_large(LIMITS)
+    text = text_decode(content)
+    best, best_score = ";", -1
     # The delimiter is the one under which a header is found with the most recognised columns
     # (more robust than csv.Sniffer on French files whose comments are full of commas).
-    try:
-        for delimiter in (";", ",", "\t"):
-            head = list(csv.reader(io.StringIO(text[:20000], newline=""), delimiter=delimiter))[:HEADER_SEARCH_ROWS]
-            found = _find_header(list(enumerate(head, 1)))
-            score = len(found[1]) if found else 0
-            if score > best_score:
-                best, best_score = delimiter, score
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=best)
-        return list(enumerate(reader, 1))
-    except csv.Error as error:  # a NUL byte (a binary file named .csv), a huge cell, a broken quote…
-        raise TrackingFileError(
-            _("Ce fichier CSV est illisible (%(detail)s) : enregistrez-le à nouveau en CSV depuis votre tableur.")
-            % {"detail": str(error)}
-        ) from error
+    for delimiter in (";", ",", "\t"):
+        try:
+            head = list(itertools.islice(csv_rows(text[:20000], delimiter=delimiter), HEADER_SEARCH_ROWS))
+        except SpreadsheetRefused:
+            continue  # judged on the whole file below, under the chosen delimiter
+        found = _find_header(head)
+        score = len(found[1]) if found else 0
+        if score > best_score:
+            best, best_score = delimiter, score
+    return list(csv_rows(text, delimiter=best, limits=LIMITS))
 
 
 def _header_column(value) -> str | None:
@@ -340,12 +367,15 @@ def _expected(choices) -> str:
 def tracking_file_parse(*, filename: str, content: bytes) -> ParsedFile:
     """Read the file into valid rows and refused rows (with their reasons, in French)."""
     lower = (filename or "").lower()
-    if lower.endswith(".xlsx"):
-        raw = _raw_rows_xlsx(content)
-    elif lower.endswith(".csv"):
-        raw = _raw_rows_csv(content)
-    else:
-        raise TrackingFileError(_("Format non pris en charge : déposez un fichier .xlsx ou .csv."))
+    try:
+        if lower.endswith(".xlsx"):
+            raw = _raw_rows_xlsx(content)
+        elif lower.endswith(".csv"):
+            raw = _raw_rows_csv(content)
+        else:
+            raise TrackingFileError(_("Format non pris en charge : déposez un fichier .xlsx ou .csv."))
+    except SpreadsheetRefused as error:
+        raise TrackingFileError(str(error)) from error
     found = _find_header(raw)
     if found is None:
         raise TrackingFileError(

@@ -128,10 +128,14 @@ def import_upload(request, slug):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        tracking_import = tracking_file_import_create(
-            territory=territory, filename=upload.name, content=upload.read(), uploaded_by=request.user
-        )
-        return redirect("stakeholders:import_preview", slug=territory.slug, pk=tracking_import.pk)
+        try:
+            tracking_import = tracking_file_import_create(
+                territory=territory, filename=upload.name, content=upload.read(), uploaded_by=request.user
+            )
+        except TrackingFileError as error:  # unreadable, or beyond a limit: said on the form, nothing written
+            form.add_error("file", str(error))
+        else:
+            return redirect("stakeholders:import_preview", slug=territory.slug, pk=tracking_import.pk)
     return render(
         request,
         "stakeholders/import_upload.html",
@@ -144,7 +148,9 @@ def import_preview(request, slug, pk):
     """GET: what the import would do, nothing written. POST: the team confirms (merges ticked, refusals)."""
     territory = get_territory_for_user(request, slug, write=request.method == "POST")
     tracking_import = get_object_or_404(
-        TrackingFileImport.objects.for_territory(territory).select_related("territory", "uploaded_by"), pk=pk
+        # The file itself is not loaded: its rows were kept when it was read at upload.
+        TrackingFileImport.objects.for_territory(territory).select_related("territory", "uploaded_by").defer("content"),
+        pk=pk,
     )
     confirmed_merges = None
     if request.method == "POST":

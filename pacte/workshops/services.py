@@ -3,14 +3,17 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pacte.commitments.models import Commitment
 from pacte.commitments.services import commitment_revise, commitments_version_first
 from pacte.core.models import JournalVerb, journal_write
+from pacte.core.throttle import Throttled, throttle
 
 from .models import (
     GovernanceQuestion,
@@ -25,6 +28,11 @@ from .models import (
 )
 
 WRITES_PER_MINUTE = 30  # one phone cannot flood the board: 30 reactions or post-its a minute is plenty by hand
+# Joins by the open link, counted in windows of JOIN_PERIOD seconds: per client address (a room of 100 phones on
+# the venue's Wi-Fi shares one address, and still gets in) and per workshop (bounds what a flood adds to the board).
+JOIN_PERIOD = 600
+JOINS_PER_ADDRESS = 150
+JOINS_PER_WORKSHOP = 1000
 IDEA_MAX_LENGTH = 1000
 
 
@@ -85,6 +93,28 @@ def participants_invite(*, workshop: Workshop, contacts) -> list[Participant]:
     return list(workshop.participants.filter(contact__in=contacts).select_related("contact__stakeholder"))
 
 
+def _last_join_key(workshop: Workshop, address: str) -> str:
+    return f"workshop-last-join:{workshop.pk}:{address}"
+
+
+def join_throttle(*, workshop: Workshop, address: str) -> None:
+    """Before a join by the open link from `address`: raise Throttled (a French 429) past the join limits, or while
+    the participant who last joined from this address is held by the write limit, so that joining again (with the
+    cookie cleared) does not give a new minute of writes. Counted through the cache (pacte.core.throttle)."""
+    last = cache.get(_last_join_key(workshop, address))
+    if last is not None:
+        wait = participant_wait(participant_pk=last)
+        if wait:
+            raise Throttled(retry_after=wait, scope="workshop-rejoin")
+    throttle(scope="workshop-join", key=f"{address}:{workshop.pk}", limit=JOINS_PER_ADDRESS, period=JOIN_PERIOD)
+    throttle(scope="workshop-join-all", key=str(workshop.pk), limit=JOINS_PER_WORKSHOP, period=JOIN_PERIOD)
+
+
+def join_remember(*, participant: Participant, address: str) -> None:
+    """Remember, for a minute (the write limit's window), who last joined the workshop from this address."""
+    cache.set(_last_join_key(participant.workshop, address), participant.pk, timeout=60)
+
+
 def participant_join(*, workshop: Workshop, name: str = "") -> Participant:
     """Someone arrives by the workshop's open link."""
     if not workshop.accepts_contributions:
@@ -95,22 +125,40 @@ def participant_join(*, workshop: Workshop, name: str = "") -> Participant:
 def participant_throttle(*, participant: Participant, now: datetime.datetime | None = None) -> None:
     """Count one write; refuse it when the participant exceeds WRITES_PER_MINUTE (a one-minute window).
 
-    The participant's row is locked for the read and the write, so that a burst of simultaneous requests
-    from one phone is counted request by request (and a new window is opened once).
+    One UPDATE, atomic on its own, with no transaction around it: it counts the write only while the window has
+    room (or opens a new window), and says by its row count whether it did. Simultaneous requests of one phone are
+    counted one by one (PostgreSQL re-checks the condition on the row it waited for; SQLite runs writes one at a
+    time), and no read lock ever has to be upgraded to a write lock (SQLite's "database is locked").
     """
     now = now or timezone.now()
-    window_start = now - datetime.timedelta(minutes=1)
-    with transaction.atomic():
-        current = (
-            Participant.objects.select_for_update().only("window_started_at", "window_writes").get(pk=participant.pk)
+    expired = Q(window_started_at__isnull=True) | Q(window_started_at__lte=now - datetime.timedelta(minutes=1))
+    counted = (
+        Participant.objects.filter(pk=participant.pk)
+        .filter(expired | Q(window_writes__lt=WRITES_PER_MINUTE))
+        .update(
+            window_writes=Case(When(expired, then=Value(1)), default=F("window_writes") + 1),
+            window_started_at=Case(When(expired, then=Value(now)), default=F("window_started_at")),
         )
-        if current.window_started_at is None or current.window_started_at <= window_start:
-            started, writes = now, 1
-        else:
-            started, writes = current.window_started_at, current.window_writes + 1
-        Participant.objects.filter(pk=participant.pk).update(window_started_at=started, window_writes=writes)
-    if writes > WRITES_PER_MINUTE:
+    )
+    if not counted:
         raise WorkshopThrottled(_("Trop de réponses en une minute : patientez un instant avant de continuer."))
+
+
+def participant_wait(*, participant_pk: int, now: datetime.datetime | None = None) -> int:
+    """Seconds until this participant may write again (0: they may write now)."""
+    now = now or timezone.now()
+    window = Participant.objects.filter(pk=participant_pk).values_list("window_started_at", "window_writes").first()
+    if window is None or window[0] is None or window[1] < WRITES_PER_MINUTE:
+        return 0
+    remaining = (window[0] + datetime.timedelta(minutes=1) - now).total_seconds()
+    return max(0, int(remaining) + 1) if remaining > 0 else 0
+
+
+def _insert_returning(model, sql: str, params: list):
+    """Runs one INSERT … RETURNING * (an upsert) and returns the row as a model instance, or None if no row came
+    back (ON CONFLICT DO NOTHING). One statement: atomic by itself, no transaction needed around it."""
+    rows = list(model.objects.raw(sql, params))
+    return rows[0] if rows else None
 
 
 def _check_open(workshop: Workshop) -> None:
@@ -134,28 +182,25 @@ def reaction_record(*, participant: Participant, commitment: Commitment, kind: s
         raise WorkshopError(_("Réaction inconnue."))
     participant_throttle(participant=participant)
     comment = comment.strip()[:IDEA_MAX_LENGTH]
-    for _attempt in range(2):  # two simultaneous first taps: the second insert fails and becomes an update
-        try:
-            with transaction.atomic():
-                reaction = (
-                    Reaction.objects.select_for_update().filter(participant=participant, commitment=commitment).first()
-                )
-                if reaction is None:
-                    return Reaction.objects.create(
-                        territory=participant.territory,
-                        participant=participant,
-                        commitment=commitment,
-                        kind=kind,
-                        comment=comment,
-                    )
-                if (reaction.kind, reaction.comment) != (kind, comment):
-                    reaction.resolution = None  # a changed reaction (kind or words) needs a new decision
-                    reaction.kind, reaction.comment = kind, comment
-                    reaction.save(update_fields=["kind", "comment", "resolution", "updated_at"])
-                return reaction
-        except IntegrityError:
-            continue
-    raise WorkshopError(_("Votre réaction n'a pas pu être enregistrée : réessayez."))
+    # One upsert: a double tap or two phones of one participant can never add a second row; a reaction whose kind
+    # or words change needs a new decision (its resolution is cleared), the same tap again keeps it.
+    quote = connection.ops.quote_name
+    table = quote(Reaction._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    same = f"{table}.{quote('kind')} = excluded.{quote('kind')} AND {table}.{quote('comment')} = excluded.{quote('comment')}"
+    sql = (
+        f"INSERT INTO {table} ({quote('territory_id')}, {quote('order')}, {quote('participant_id')}, "
+        f"{quote('commitment_id')}, {quote('kind')}, {quote('comment')}, {quote('resolution_id')}, "
+        f"{quote('created_at')}, {quote('updated_at')}) VALUES (%s, 0, %s, %s, %s, %s, NULL, %s, %s) "
+        f"ON CONFLICT ({quote('participant_id')}, {quote('commitment_id')}) DO UPDATE SET "
+        f"{quote('resolution_id')} = CASE WHEN {same} THEN {table}.{quote('resolution_id')} ELSE NULL END, "
+        f"{quote('updated_at')} = CASE WHEN {same} THEN {table}.{quote('updated_at')} "
+        f"ELSE excluded.{quote('updated_at')} END, "
+        f"{quote('kind')} = excluded.{quote('kind')}, {quote('comment')} = excluded.{quote('comment')} "
+        "RETURNING *"
+    )
+    params = [participant.territory_id, participant.pk, commitment.pk, kind, comment, now, now]
+    return _insert_returning(Reaction, sql, params)
 
 
 def idea_record(
@@ -182,25 +227,43 @@ def idea_record(
     if not (on_paper or typed_by):  # the facilitator may type post-its in after the workshop is closed
         _check_open(workshop)
     client_key = client_key[:64]
-    if client_key:
-        existing = Idea.objects.filter(workshop=workshop, client_key=client_key).first()
-        if existing is not None:
-            return existing, False
-    if participant is not None:
+    if participant is not None:  # a resent post-it counts as a tap, but adds nothing
         participant_throttle(participant=participant)
-    try:
-        with transaction.atomic():
-            idea = Idea.objects.create(
-                territory=workshop.territory,
-                workshop=workshop,
-                participant=participant,
-                commitment=commitment,
-                question=question,
-                text=text,
-                client_key=client_key,
-                typed_by=typed_by,
-            )
-    except IntegrityError:  # the same key, sent twice at the same moment
+    if not client_key:
+        idea = Idea.objects.create(
+            territory=workshop.territory,
+            workshop=workshop,
+            participant=participant,
+            commitment=commitment,
+            question=question,
+            text=text,
+            typed_by=typed_by,
+        )
+        return idea, True
+    # One statement: the post-it, unless this form's key is already stored (a resent form, a double tap).
+    quote = connection.ops.quote_name
+    table = quote(Idea._meta.db_table)
+    columns = ["territory_id", "order", "workshop_id", "participant_id", "commitment_id", "question", "text"]
+    columns += ["typed_by_id", "client_key", "created_at"]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({quote('workshop_id')}, {quote('client_key')}) WHERE NOT ({quote('client_key')} = '') "
+        "DO NOTHING RETURNING *"
+    )
+    params = [
+        workshop.territory_id,
+        0,
+        workshop.pk,
+        participant.pk if participant else None,
+        commitment.pk if commitment else None,
+        question,
+        text,
+        typed_by.pk if typed_by else None,
+        client_key,
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+    ]
+    idea = _insert_returning(Idea, sql, params)
+    if idea is None:
         return Idea.objects.get(workshop=workshop, client_key=client_key), False
     return idea, True
 
@@ -291,44 +354,85 @@ class BoardRow:
     vetoes: list = field(default_factory=list)  # the vetoes' comments, shown on the board
 
 
+@dataclass(frozen=True)
+class BoardNote:
+    """A post-it on the board, or a veto's comment: only what the board shows."""
+
+    pk: int
+    commitment_id: int | None
+    created_at: datetime.datetime
+    question: str
+    text: str
+
+
+def _count_of(queryset, key: str):
+    """A correlated COUNT(*) of `queryset` rows whose `key` is the outer workshop."""
+    counted = queryset.filter(**{key: OuterRef("pk")}).order_by().values(key).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def workshops_with_board_totals(queryset):
+    """Workshops with the board's two totals, counted in the same query as the workshop (paper post-its are
+    nobody: they do not count as participants)."""
+    return queryset.annotate(
+        board_participants=_count_of(Participant.objects.filter(on_paper=False), "workshop"),
+        board_ideas=_count_of(Idea.objects.all(), "workshop"),
+    )
+
+
 def workshop_board(*, workshop: Workshop, ideas_shown: int = 200) -> dict:
-    """Everything the room's board shows, in a fixed number of queries."""
+    """Everything the room's board shows, in 2 queries (4 if the workshop was not read with
+    workshops_with_board_totals()), whatever the number of participants, reactions and post-its."""
+    reactions = Q(reactions__participant__workshop=workshop)
     commitments = list(
-        Commitment.objects.for_territory(workshop.territory)
+        Commitment.objects.for_territory(workshop.territory_id)
         .select_related("theme")
-        .order_by("theme__order", "theme__pk", "order", "pk")
-    )  # 1 query
-    rows = {c.pk: BoardRow(c) for c in commitments}
-    counts = (
-        Reaction.objects.filter(participant__workshop=workshop)
-        .order_by()
-        .values("commitment_id")
         .annotate(
-            agree=Count("pk", filter=Q(kind=ReactionKind.AGREE)),
-            adjust=Count("pk", filter=Q(kind=ReactionKind.ADJUST)),
-            veto=Count("pk", filter=Q(kind=ReactionKind.VETO)),
+            agree=Count("reactions", filter=reactions & Q(reactions__kind=ReactionKind.AGREE)),
+            adjust=Count("reactions", filter=reactions & Q(reactions__kind=ReactionKind.ADJUST)),
+            veto=Count("reactions", filter=reactions & Q(reactions__kind=ReactionKind.VETO)),
         )
-    )  # 1 query
-    for row in counts:
-        if row["commitment_id"] in rows:
-            board_row = rows[row["commitment_id"]]
-            board_row.agree, board_row.adjust, board_row.veto = row["agree"], row["adjust"], row["veto"]
-    for reaction in Reaction.objects.filter(participant__workshop=workshop, kind=ReactionKind.VETO).exclude(comment=""):
-        if reaction.commitment_id in rows:  # 1 query
-            rows[reaction.commitment_id].vetoes.append(reaction.comment)
-    ideas = list(workshop.ideas.order_by("-created_at", "-pk")[:ideas_shown])  # 1 query
+        .order_by("theme__order", "theme__pk", "order", "pk")
+    )  # 1 query: the commitments, their theme and the workshop's reactions counted by kind
+    rows = {c.pk: BoardRow(c, agree=c.agree, adjust=c.adjust, veto=c.veto) for c in commitments}
+    columns = ("pk", "commitment_id", "created_at", "note_question", "note_text", "note_veto")
+    latest = Idea.objects.filter(workshop=workshop).order_by("-created_at", "-pk").values("pk")[:ideas_shown]
+    ideas = (
+        Idea.objects.filter(pk__in=Subquery(latest))
+        .order_by()
+        .annotate(note_question=F("question"), note_text=F("text"), note_veto=Value(False))
+        .values_list(*columns)
+    )
+    vetoes = (
+        Reaction.objects.filter(participant__workshop=workshop, kind=ReactionKind.VETO)
+        .exclude(comment="")
+        .order_by()
+        .annotate(note_question=Value("", output_field=CharField()), note_text=F("comment"), note_veto=Value(True))
+        .values_list(*columns)
+    )
+    notes = sorted(ideas.union(vetoes, all=True), key=lambda n: (n[2], n[0]))  # 1 query: post-its and vetoes
     by_question = {q: [] for q in GovernanceQuestion.values}
-    for idea in reversed(ideas):
-        if idea.commitment_id in rows:
-            rows[idea.commitment_id].ideas.append(idea)
-        elif idea.question:
-            by_question[idea.question].append(idea)
+    for pk, commitment_id, created_at, question, text, is_veto in notes:
+        note = BoardNote(pk, commitment_id, created_at, question, text)
+        if is_veto:
+            if commitment_id in rows:
+                rows[commitment_id].vetoes.append(text)
+        elif commitment_id in rows:
+            rows[commitment_id].ideas.append(note)
+        elif question:
+            by_question[question].append(note)
+    totals = getattr(workshop, "board_participants", None), getattr(workshop, "board_ideas", None)
+    if None in totals:
+        totals = (
+            workshop.participants.filter(on_paper=False).count(),  # 1 query
+            workshop.ideas.count(),  # 1 query
+        )
     return {
         "rows": list(rows.values()),
         "questions": [(q, label, by_question[q]) for q, label in GovernanceQuestion.choices],
-        "participants": workshop.participants.filter(on_paper=False).count(),  # 1 query (paper post-its are nobody)
+        "participants": totals[0],
         "vetoes_total": sum(r.veto for r in rows.values()),
-        "ideas_total": workshop.ideas.count(),  # 1 query
+        "ideas_total": totals[1],
         "updated_at": timezone.now(),
     }
 

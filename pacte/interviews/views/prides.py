@@ -1,23 +1,53 @@
 """Local prides (step 1): the territory's innovative and emblematic products, and the panel check."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models.fields.json import KT
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pacte.core.access import get_territory_for_user, territory_ids_for_request
+from pacte.core.files import file_response
 from pacte.interviews.forms_prides import PrideForm
 from pacte.interviews.models import Pride, PrideKind
 from pacte.interviews.services_prides import pride_create as create_pride
 from pacte.interviews.services_prides import pride_delete as delete_pride
 from pacte.interviews.services_prides import pride_panel
 from pacte.interviews.services_prides import pride_update as update_pride
+from pacte.territories.models import Territory
 
 
 def _pride_of(territory, pk) -> Pride:
     """A pride of this territory only: another territory's pk is a 404, even through one's own slug."""
     return get_object_or_404(Pride.objects.for_territory(territory), pk=pk)
+
+
+def _published_picture(territory, name: str) -> bool:
+    """Whether a published version of the territory's pact shows this very file (matched by its stored name)."""
+    from pacte.publications.models import PactVersion  # publications reads prides: imported here, not at the top
+
+    pact = getattr(territory, "pact", None)
+    if pact is None or not pact.is_public:
+        return False
+    lists = PactVersion.objects.for_territory(territory).values_list(KT("content__prides"), flat=True)  # 1 query
+    return any(name == pride.get("image") for prides in lists for pride in json.loads(prides or "[]"))
+
+
+def pride_image(request, slug, pk):
+    """A pride's picture: for the territory's readers (team, viewers, ANCT), or for anyone once a published
+    version shows it. Anything else is a 404, whoever asks: the file's existence is not told."""
+    territory = get_object_or_404(Territory.objects.select_related("pact"), slug=slug)
+    pride = get_object_or_404(Pride.objects.for_territory(territory).exclude(image=""), pk=pk)
+    name = pride.image.name
+    if territory.pk in territory_ids_for_request(request):
+        return file_response(request, name, private=True)
+    if _published_picture(territory, name):
+        return file_response(request, name, private=False)
+    raise Http404
 
 
 def _fields(form) -> dict:

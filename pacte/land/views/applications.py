@@ -4,13 +4,16 @@ public side — a territory's calls, one call with its grid, and the form to app
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pacte.core.access import get_public_territory, get_territory_for_user, territory_ids_for_request
+from pacte.core.files import file_response
 from pacte.core.models import lines
+from pacte.core.throttle import client_address, throttle
+from pacte.territories.models import Territory
 
 from ..forms import ApplyForm, ScreeningForm
 from ..models import Application, CallStatus, LandCall
@@ -18,18 +21,25 @@ from ..services_calls import application_check, application_submit, call_accepts
 
 
 @login_required
+def application_attachment(request, slug, pk, piece):
+    """An application's attachment, for the territory's team and viewers only (never a public media URL):
+    looked up by application and piece, 404 for anyone else, so that nobody learns it exists."""
+    territory = get_object_or_404(Territory, slug=slug)
+    if territory.pk not in territory_ids_for_request(request):
+        raise Http404
+    application = get_object_or_404(Application.objects.for_territory(territory), pk=pk)
+    attachment = get_object_or_404(application.attachments.exclude(file=""), pk=piece)
+    return file_response(request, attachment.file.name, private=True, attachment=True)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def application_detail(request, slug, pk):
+    piece = request.GET.get("piece")
+    if piece:  # the attachment's former address: the same access-checked download
+        return application_attachment(request, slug, pk, int(piece) if piece.isdigit() else 0)
     territory = get_territory_for_user(request, slug, write=request.method == "POST")
     application = get_object_or_404(Application.objects.for_territory(territory).select_related("call"), pk=pk)
-    piece = request.GET.get("piece")
-    if piece:  # an attachment, only through this access-checked view (never a public media URL)
-        attachment = get_object_or_404(application.attachments.all(), pk=piece if piece.isdigit() else 0)
-        if not attachment.file:
-            raise Http404
-        return FileResponse(
-            attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1]
-        )
     call = application.call
     rules = list(call.screening_rules.all())
     checks = {check.rule_id: check for check in application.screening.all()}
@@ -114,12 +124,22 @@ def public_call(request, slug, pk):
     )
 
 
+APPLY_PER_ADDRESS_PER_HOUR = 10  # submissions (valid or not) from one address: a real applicant corrects a few times
+APPLY_PER_CALL_PER_HOUR = 120  # all addresses together, on one call
+
+
 @require_http_methods(["GET", "POST"])
 def apply(request, slug, pk):
     call = _public_call(request, slug, pk)
     context = {"territory": call.territory, "call": call}
     if not call_accepts_applications(call):
         return render(request, "land/apply_closed.html", context, status=403)
+    if request.method == "POST":
+        # Applications come without an account: a flood from one address, or on one call, is refused (429) before
+        # the form and its attachments are examined.
+        address = client_address(request)
+        throttle(scope="land-apply-address", key=address, limit=APPLY_PER_ADDRESS_PER_HOUR, period=3600)
+        throttle(scope="land-apply-call", key=str(call.pk), limit=APPLY_PER_CALL_PER_HOUR, period=3600)
     form = ApplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pacte.commitments.models import Commitment
+from pacte.core.throttle import client_address
 
 from ..forms_participant import IdeaForm, JoinForm, ReactionForm, new_client_key
 from ..models import (
@@ -23,7 +24,15 @@ from ..models import (
     Workshop,
     WorkshopKind,
 )
-from ..services import WorkshopError, WorkshopThrottled, idea_record, participant_join, reaction_record
+from ..services import (
+    WorkshopError,
+    WorkshopThrottled,
+    idea_record,
+    join_remember,
+    join_throttle,
+    participant_join,
+    reaction_record,
+)
 
 COOKIE_MAX_AGE = int(datetime.timedelta(days=30).total_seconds())
 
@@ -53,11 +62,47 @@ def _participant(request, workshop: Workshop) -> Participant | None:
     if not token:
         return None
     participant = (
-        Participant.objects.select_related("contact").filter(workshop=workshop, token=token, on_paper=False).first()
+        Participant.objects.select_related("contact__stakeholder")
+        .filter(workshop=workshop, token=token, on_paper=False)
+        .first()
     )
     if participant is not None:
         participant.workshop = workshop  # the services read participant.workshop: no extra query
     return participant
+
+
+def _writer(request, token: str) -> tuple[Workshop, Participant | None]:
+    """The workshop and the participant of a write, in ONE query when the phone has a valid cookie.
+
+    The cookie's name holds the workshop's pk, unknown before the workshop is read: every workshop cookie of the
+    request is a candidate, and the participant's own workshop must be the one whose cookie named it.
+    """
+    candidates = [value for name, value in request.COOKIES.items() if name.startswith("atelier_") and value]
+    if candidates:
+        for participant in Participant.objects.select_related("workshop__territory").filter(
+            workshop__token=token, token__in=candidates[:20], on_paper=False
+        ):
+            if request.COOKIES.get(cookie_name(participant.workshop)) == participant.token:
+                return participant.workshop, participant
+    return _workshop(token), None
+
+
+def _ordered_commitments(workshop: Workshop) -> list[Commitment]:
+    """The territory's commitments in the board's order, with only what a write needs (its number): 1 query."""
+    return list(
+        Commitment.objects.for_territory(workshop.territory)
+        .only("pk", "territory_id", "theme_id", "order")
+        .order_by("theme__order", "theme__pk", "order", "pk")
+    )
+
+
+def _numbered(workshop: Workshop, commitment_pk) -> Commitment:
+    """A commitment of the workshop's territory with its number on the board (404 otherwise): 1 query."""
+    for number, commitment in enumerate(_ordered_commitments(workshop), 1):
+        if str(commitment.pk) == str(commitment_pk):
+            commitment.number = number
+            return commitment
+    raise Http404
 
 
 def _commitments(workshop: Workshop) -> list[Commitment]:
@@ -71,15 +116,6 @@ def _commitments(workshop: Workshop) -> list[Commitment]:
     for number, commitment in enumerate(commitments, 1):
         commitment.number = number
     return commitments
-
-
-def _commitment_number(workshop: Workshop, commitment: Commitment) -> int:
-    ids = list(
-        Commitment.objects.for_territory(workshop.territory)
-        .order_by("theme__order", "theme__pk", "order", "pk")
-        .values_list("pk", flat=True)
-    )
-    return ids.index(commitment.pk) + 1
 
 
 def _forbidden(request, workshop: Workshop):
@@ -108,11 +144,15 @@ def workshop_page(request, token):
         if participant is not None:  # a second tap on "Commencer": already in
             return redirect("workshops:join", workshop.token)
         if join_form.is_valid():
+            address = client_address(request)
             try:
+                if workshop.accepts_contributions:  # a closed workshop refuses below, without counting
+                    join_throttle(workshop=workshop, address=address)  # Throttled: the French 429 page
                 participant = participant_join(workshop=workshop, name=join_form.cleaned_data["name"])
             except WorkshopError as refusal:
                 error = str(refusal)
             else:
+                join_remember(participant=participant, address=address)
                 response = redirect("workshops:join", workshop.token)
                 _set_cookie(response, participant, secure=request.is_secure())
                 return response
@@ -227,20 +267,19 @@ def _status_for(refusal: WorkshopError) -> int:
 
 @require_POST
 def react(request, token, commitment_pk):
-    workshop = _workshop(token)
-    participant = _participant(request, workshop)
+    """A reaction. With HTMX: participant (with workshop and territory), commitments' order, rate limit, upsert:
+    4 queries, whatever the number of participants, reactions and post-its."""
+    workshop, participant = _writer(request, token)  # 1 query
     if participant is None:
         return _forbidden(request, workshop)
-    commitment = get_object_or_404(
-        Commitment.objects.for_territory(workshop.territory).select_related("theme"), pk=commitment_pk
-    )
+    commitment = _numbered(workshop, commitment_pk)  # 1 query
     form = ReactionForm(request.POST)
     error, status, reaction = "", 200, None
     if not form.is_valid():
         error, status = " ".join(e for errors in form.errors.values() for e in errors), 400
     else:
         try:
-            reaction = reaction_record(
+            reaction = reaction_record(  # 2 queries: the rate limit, the upsert
                 participant=participant,
                 commitment=commitment,
                 kind=form.cleaned_data["kind"],
@@ -252,28 +291,27 @@ def react(request, token, commitment_pk):
         return _anchor_redirect(workshop, f"engagement-{commitment.pk}", f"r{commitment.pk}")
     if reaction is None:
         reaction = Reaction.objects.filter(participant=participant, commitment=commitment).first()
-    commitment.number = _commitment_number(workshop, commitment)
     block = _commitment_block(
         workshop,
         participant,
         commitment,
         reaction=reaction,
-        ideas=participant.ideas.filter(commitment=commitment).order_by("created_at", "pk"),
         done=not error,
         kind=request.POST.get("kind", "") if error else None,
         comment=request.POST.get("comment", "") if error else None,
         reaction_error=error,
     )
     block["open"] = True
-    if request.htmx:
+    if request.htmx:  # the reaction form and the badge only: the post-its are not shown again
         return render(request, "workshops/_participant_reaction.html", {"block": block, "oob": True}, status=status)
     return _page_with_error(request, workshop, participant, block, status)
 
 
 @require_POST
 def post_it(request, token):
-    workshop = _workshop(token)
-    participant = _participant(request, workshop)
+    """A post-it. With HTMX: participant (with workshop and territory), commitment, rate limit, insert, the
+    participant's post-its of the block: 5 queries, whatever the number of participants and post-its."""
+    workshop, participant = _writer(request, token)  # 1 query
     if participant is None:
         return _forbidden(request, workshop)
     form = IdeaForm(request.POST, workshop=workshop)
@@ -282,8 +320,8 @@ def post_it(request, token):
         commitment_pk = request.POST.get("commitment", "")
         if not commitment_pk.isdigit():
             raise Http404
-        commitment = get_object_or_404(
-            Commitment.objects.for_territory(workshop.territory).select_related("theme"), pk=commitment_pk
+        commitment = get_object_or_404(  # 1 query
+            Commitment.objects.for_territory(workshop.territory).only("pk", "territory_id"), pk=commitment_pk
         )
     else:
         question = request.POST.get("question", "")
@@ -294,7 +332,7 @@ def post_it(request, token):
         error, status = " ".join(e for errors in form.errors.values() for e in errors), 400
     else:
         try:
-            idea_record(
+            idea_record(  # 2 queries: the rate limit, the insert (nothing if the key is already stored)
                 workshop=workshop,
                 participant=participant,
                 commitment=commitment,
@@ -312,10 +350,10 @@ def post_it(request, token):
         return _anchor_redirect(workshop, anchor, ok)
     extra = {"idea_error": error, "idea_done": not error}
     if commitment is not None:
-        commitment.number = _commitment_number(workshop, commitment)
-        ideas = participant.ideas.filter(commitment=commitment).order_by("created_at", "pk")
+        ideas = participant.ideas.filter(commitment=commitment).order_by("created_at", "pk")  # 1 query
         reaction = None
         if not request.htmx:  # the whole page is shown again, the reaction form with it
+            commitment = _numbered(workshop, commitment.pk)
             reaction = Reaction.objects.filter(participant=participant, commitment=commitment).first()
         block = _commitment_block(workshop, participant, commitment, reaction=reaction, ideas=ideas, **extra)
         block["open"] = True
