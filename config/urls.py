@@ -4,6 +4,7 @@ from django.urls import include, path
 # No URL serves the media folder by path: every uploaded file has a view that looks it up in the database and
 # checks who asks (pacte.core.files), e.g. a pride's picture, an indicator's proof, a land application's piece.
 urlpatterns = [
+    path("", include("pacte.core.urls")),
     path("", include("pacte.public.urls")),
     path("", include("pacte.publications.urls_documents")),
     path("", include("pacte.accounts.urls")),

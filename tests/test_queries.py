@@ -33,7 +33,7 @@ LA_ROCHELLE_SIREN = "241700434"  # loaded with its outlines by the session set-u
 PUBLISHED_PACT_PAGE_BUDGET = 2  # from the cache: the versions' key (1) + the territory (1); see publications.page_cache
 PUBLISHED_PACT_PAGE_UNCACHED_BUDGET = 4  # the first visitor after a publication renders it
 PREVIEW_BUDGET = 25  # 3 for the session, the user and their territories + the live document (about 20)
-ROADMAP_BUDGET = 20
+ROADMAP_BUDGET = 11
 HOME_BUDGET = 3
 CHANGELIST_BUDGET = 15
 

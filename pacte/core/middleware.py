@@ -3,6 +3,8 @@
 import logging
 import time
 
+from django.utils.functional import empty
+
 logger = logging.getLogger("pacte.request")
 
 
@@ -17,6 +19,9 @@ class RequestLogMiddleware:
         user = getattr(request, "user", None)
         status = response.status_code
         level = logging.ERROR if status >= 500 else logging.WARNING if status in (403, 429) else logging.INFO
+        view = getattr(getattr(request, "resolver_match", None), "func", None)
+        if level == logging.INFO and getattr(view, "quiet_log", False):
+            level = logging.DEBUG  # health probes of the load balancer, every few seconds: logged only when failing
         logger.log(
             level,
             "%s %s %s %.1fms",
@@ -29,8 +34,15 @@ class RequestLogMiddleware:
                 "path": request.path,
                 "status": status,
                 "duration_ms": duration_ms,
-                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                # request.user is lazy: reading it loads the session; only when the view already did
+                "user_id": user.pk if user is not None and _user_loaded(request) and user.is_authenticated else None,
                 "client": request.META.get("REMOTE_ADDR", ""),
             },
         )
         return response
+
+
+def _user_loaded(request) -> bool:
+    """Whether the lazy request.user was already evaluated (so that logging it costs no session or user query)."""
+    user = request.__dict__.get("user")
+    return user is not None and getattr(user, "_wrapped", None) is not empty

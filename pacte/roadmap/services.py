@@ -2,17 +2,18 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pacte.appropriation.models import Circle, Presentation
-from pacte.commitments.models import Theme
+from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
 from pacte.core.models import ncount
 from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
-from pacte.interviews.models import DiagnosticAxis, Interview, InterviewStatus, Pride, PrideKind
-from pacte.interviews.services import INTERVIEW_MINIMUM, INTERVIEW_TARGET, interviews_by_category, stale_contacts
+from pacte.indicators.models import Indicator
+from pacte.interviews.models import DiagnosticAxis, Finding, FindingKind, Interview, InterviewStatus, Pride, PrideKind
+from pacte.interviews.services import INTERVIEW_MINIMUM, INTERVIEW_TARGET, stale_contacts
 from pacte.publications.models import PactStatus, PactVersion
 from pacte.stakeholders.models import Category, Stakeholder
 from pacte.territories.models import Territory
@@ -57,37 +58,52 @@ class Step:
         return f"{sum(c.done for c in self.checks)}/{len(self.checks)}"
 
 
-def _step1(territory) -> Step:
-    present = set(Stakeholder.objects.for_territory(territory).values_list("category", flat=True).distinct())
+def _categories(territory) -> tuple[set, set]:
+    """1 query (at most 5 × 6 rows): the categories of the stakeholders, and those the interviews held covered,
+    as interviews_by_category() counts them (the interviewees' entities, or the interview's own entity when it
+    was recorded without interviewees)."""
+    stakeholders = Stakeholder.objects.for_territory(territory).order_by().values("category")
+    done = Interview.objects.for_territory(territory).filter(status=InterviewStatus.DONE).order_by()
+    rows = (
+        stakeholders.annotate(interviewee=Value(None, output_field=CharField()), alone=Value(None, CharField()))
+        .values_list("category", "interviewee", "alone")
+        .union(
+            done.annotate(
+                category=Value(None, output_field=CharField()),
+                interviewee=F("interviewees__stakeholder__category"),
+                alone=Case(When(interviewees__isnull=True, then=F("stakeholder__category")), default=Value(None)),
+            ).values_list("category", "interviewee", "alone")
+        )
+    )
+    present, interviewed = set(), set()
+    for category, interviewee, alone in rows:
+        present.add(category)
+        interviewed.update((interviewee, alone))
+    return present, interviewed
+
+
+def _step1(territory, themes, facts) -> Step:
+    present, interviewed = _categories(territory)
     missing = [label for value, label in Category.choices if value not in present]
-    interviews = Interview.objects.for_territory(territory).filter(status=InterviewStatus.DONE).count()
-    interviewed = interviews_by_category(territory=territory)
-    not_interviewed = [label for value, label in Category.choices if not interviewed.get(value)]
-    to_follow_up = stale_contacts(territory=territory).count()
+    interviews = facts["interviews_done"]
+    not_interviewed = [label for value, label in Category.choices if value not in interviewed]
+    to_follow_up = facts["to_follow_up"]
     axes = list(
         DiagnosticAxis.objects.for_territory(territory)
         .annotate(
-            strengths=Count("findings", filter=Q(findings__kind="strength", findings__retained=True)),
-            weaknesses=Count("findings", filter=Q(findings__kind="weakness", findings__retained=True)),
-        )
-        .order_by("order", "pk")  # Meta.ordering is not applied to GROUP BY queries
-    )
-    empty_axes = [a.name for a in axes if not (a.strengths or a.weaknesses)]
-    prides = dict(Pride.objects.for_territory(territory).values_list("kind").annotate(n=Count("pk")).order_by())
-    themes = list(
-        Theme.objects.for_territory(territory)
-        .annotate(
-            n=Count(
-                "commitments",
-                filter=Q(commitments__company_actions__isnull=False) & Q(commitments__territory_actions__isnull=False),
-            ),
-            adapted=Count("commitments", filter=Q(commitments__from_template=False)),
+            has_finding=Exists(
+                Finding.objects.filter(
+                    axis=OuterRef("pk"), kind__in=(FindingKind.STRENGTH, FindingKind.WEAKNESS), retained=True
+                )
+            )
         )
         .order_by("order", "pk")
-    )
-    themes_without = [t.name for t in themes if not t.n]
-    themes_generic = [t.name for t in themes if t.n and not t.adapted]
-    innovative, emblematic = prides.get(PrideKind.INNOVATIVE, 0), prides.get(PrideKind.EMBLEMATIC, 0)
+        .values("name", "has_finding")
+    )  # 1 query
+    empty_axes = [a["name"] for a in axes if not a["has_finding"]]
+    themes_without = [t.name for t in themes if not t.reciprocal]
+    themes_generic = [t.name for t in themes if t.reciprocal and not t.adapted]
+    innovative, emblematic = facts["innovative"], facts["emblematic"]
     return Step(
         1,
         _("Définition des engagements industrie-territoire"),
@@ -223,13 +239,23 @@ def _step2(pact) -> Step:
     )
 
 
-def _steps_3_and_4_facts(territory) -> dict:
-    """1 query for steps 3 and 4: the acknowledged stakeholders, the latest published version, and for each
-    circle of the restitution the date it was first held and the date of the next one planned."""
+def _count(queryset, group: str = "territory"):
+    """The number of rows of `queryset` as a scalar subquery (0 when there is none)."""
+    return Coalesce(Subquery(queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def _facts(territory) -> dict:
+    """1 query for every figure of the roadmap that is a number or a yes/no: the stakeholders by category, the
+    interviews held and the categories they covered, the contacts to follow up, the prides, the acknowledged
+    stakeholders, the latest published version, the circles of the restitution (date first held, date of the next
+    one planned), the economic events and the governance principles."""
 
     def first(queryset, field):
         return Subquery(queryset.order_by(field, "pk").values(field)[:1])
 
+    stakeholders = Stakeholder.objects.for_territory(territory)
+    done = Interview.objects.for_territory(territory).filter(status=InterviewStatus.DONE)
+    prides = Pride.objects.for_territory(territory)
     presentations = Presentation.objects.filter(territory=OuterRef("pk"))
     latest = PactVersion.objects.filter(territory=OuterRef("pk")).order_by("-number").values("number", "published_on")
     circles = {}
@@ -237,30 +263,47 @@ def _steps_3_and_4_facts(territory) -> dict:
         of_circle = presentations.filter(circle=circle)
         circles[f"{circle}_held_on"] = first(of_circle.filter(held=True), "date")
         circles[f"{circle}_planned_on"] = first(of_circle.filter(held=False, date__isnull=False), "date")
-    return (
-        Territory.objects.filter(pk=territory.pk)
+    figures = {
+        "interviews_done": _count(done),
+        "to_follow_up": _count(stale_contacts(territory=territory)),
+        "innovative": _count(prides.filter(kind=PrideKind.INNOVATIVE)),
+        "emblematic": _count(prides.filter(kind=PrideKind.EMBLEMATIC)),
+        "acknowledged": _count(stakeholders.filter(acknowledged=True)),
+        "version_number": Subquery(latest.values("number")[:1]),
+        "version_published_on": Subquery(latest.values("published_on")[:1]),
+        "events": _count(EconomicEvent.objects.for_territory(territory)),
+        "principles": _count(GovernancePrinciple.objects.for_territory(territory)),
+        **circles,
+    }
+    return Territory.objects.filter(pk=territory.pk).annotate(**figures).values(*figures).get()
+
+
+def _themes(territory) -> list:
+    """1 query: the themes, each with whether it has indicators, a reciprocal commitment (actions on both sides),
+    a commitment adapted from the template's text, and a complete thematic group (objectives and participants)."""
+    commitments = Commitment.objects.filter(theme=OuterRef("pk"))
+    return list(
+        Theme.objects.for_territory(territory)
         .annotate(
-            acknowledged=Coalesce(
-                Subquery(
-                    Stakeholder.objects.filter(territory=OuterRef("pk"), acknowledged=True)
-                    .order_by()
-                    .values("territory")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
+            has_indicators=Exists(Indicator.objects.filter(theme=OuterRef("pk"))),
+            reciprocal=Exists(
+                commitments.filter(
+                    Exists(CompanyAction.objects.filter(commitment=OuterRef("pk"))),
+                    Exists(TerritoryAction.objects.filter(commitment=OuterRef("pk"))),
+                )
             ),
-            version_number=Subquery(latest.values("number")[:1]),
-            version_published_on=Subquery(latest.values("published_on")[:1]),
-            **circles,
+            adapted=Exists(commitments.filter(from_template=False)),
+            # what str.strip() tells apart in Python: some character other than white space
+            has_group=Exists(
+                ThematicGroup.objects.filter(theme=OuterRef("pk"), objectives__regex=r"\S", participants__regex=r"\S")
+            ),
         )
-        .values("acknowledged", "version_number", "version_published_on", *circles)
-        .get()
+        .order_by("order", "pk")
     )
 
 
 def _step3(pact, themes, facts) -> Step:
-    without_indicators = [t.name for t in themes if not t.n]
+    without_indicators = [t.name for t in themes if not t.has_indicators]
     acknowledged = facts["acknowledged"]
     published = facts["version_number"] is not None  # a frozen version exists (pacte.publications)
     checks = [
@@ -325,13 +368,10 @@ def _step4(facts) -> Step:
     )
 
 
-def _step5(territory, themes) -> Step:
-    groups = list(ThematicGroup.objects.for_territory(territory))
+def _step5(themes, facts) -> Step:
     theme_count = len(themes)
-    complete_themes = {g.theme_id for g in groups if g.objectives.strip() and g.participants.strip()}
-    without_group = [t.name for t in themes if t.pk not in complete_themes]
-    events = EconomicEvent.objects.for_territory(territory).count()
-    principles = GovernancePrinciple.objects.for_territory(territory).count()
+    without_group = [t.name for t in themes if not t.has_group]
+    events, principles = facts["events"], facts["principles"]
     return Step(
         5,
         _("Mise en place de la gouvernance du pacte"),
@@ -363,8 +403,15 @@ def _step5(territory, themes) -> Step:
 
 
 def roadmap_for(territory) -> list[Step]:
+    """The 5 steps in 5 queries whatever the size of the data: the pact, the figures (_facts), the themes, the
+    diagnostic axes and the workshops."""
     pact = getattr(territory, "pact", None)
-    # The themes with their number of indicators, read once for steps 3 and 5.
-    themes = list(Theme.objects.for_territory(territory).annotate(n=Count("indicators")).order_by("order", "pk"))
-    facts = _steps_3_and_4_facts(territory)  # 1 query for steps 3 and 4
-    return [_step1(territory), _step2(pact), _step3(pact, themes, facts), _step4(facts), _step5(territory, themes)]
+    themes = _themes(territory)
+    facts = _facts(territory)
+    return [
+        _step1(territory, themes, facts),
+        _step2(pact),
+        _step3(pact, themes, facts),
+        _step4(facts),
+        _step5(themes, facts),
+    ]
