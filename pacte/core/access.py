@@ -1,7 +1,7 @@
 """Access helpers: every view starts with one; none does a raw .get()."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -30,17 +30,45 @@ def territory_ids_for_request(request, *, write: bool = False) -> frozenset[int]
     return getattr(request, attribute)
 
 
+def _roles(request) -> dict:
+    """The user's role in each territory looked at during this request (None: no access), so that the access
+    helpers of one request read the territory and the membership once."""
+    if not hasattr(request, "_pacte_roles"):
+        request._pacte_roles = {}
+    return request._pacte_roles
+
+
+def _role_annotation(user):
+    from pacte.accounts.models import TerritoryMembership
+
+    if not user.is_authenticated:
+        return Value(None, output_field=CharField())
+    if user.is_superuser:
+        return Value(Role.TEAM, output_field=CharField())
+    return Subquery(TerritoryMembership.objects.filter(territory=OuterRef("pk"), user=user).values("role")[:1])
+
+
 def get_territory_for_user(request, slug: str, *, write: bool = False) -> Territory:
-    """The territory if the user is one of its team (404 if unknown, 403 if not theirs)."""
-    territory = get_object_or_404(Territory, slug=slug)
-    if not territories_for_user(request.user, write=write).filter(pk=territory.pk).exists():
+    """The territory if the user is one of its team (404 if unknown, 403 if not theirs). One query: the territory
+    and the user's role in it."""
+    territory = get_object_or_404(Territory.objects.annotate(user_role=_role_annotation(request.user)), slug=slug)
+    _roles(request)[territory.pk] = territory.user_role
+    if territory.user_role is None or (write and territory.user_role != Role.TEAM):
         raise PermissionDenied
     return territory
 
 
 def user_can_write(request, territory) -> bool:
     """Whether the user may change this territory's data (its team), for showing or hiding edit controls."""
-    return territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
+    roles = _roles(request)
+    if territory.pk not in roles:
+        roles[territory.pk] = (
+            Territory.objects.filter(pk=territory.pk)
+            .annotate(user_role=_role_annotation(request.user))
+            .values_list("user_role", flat=True)
+            .first()
+        )
+    return roles[territory.pk] == Role.TEAM
 
 
 def get_public_territory(request, slug: str) -> Territory:

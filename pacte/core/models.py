@@ -79,13 +79,31 @@ class JournalVerb(models.TextChoices):
     MEMBERSHIP_STARTED = "membership_started", _("Adhésion au pacte")
     MEMBERSHIP_ENDED = "membership_ended", _("Adhésion terminée")
     REVIEW_HELD = "review_held", _("Revue annuelle tenue")
+    MEMBER_INVITED = "member_invited", _("Membre invité")
+    INVITATION_RESENT = "invitation_resent", _("Invitation renvoyée")
+    INVITATION_CANCELLED = "invitation_cancelled", _("Invitation annulée")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation acceptée")
+    MEMBER_ROLE_CHANGED = "member_role_changed", _("Rôle d'un membre modifié")
+    MEMBER_REMOVED = "member_removed", _("Membre retiré")
+    ACCESS_REQUESTED = "access_requested", _("Accès demandé")
+    ACCESS_REQUEST_DECIDED = "access_request_decided", _("Demande d'accès tranchée")
+    COMMITTEE_MEMBER_INVITED = "committee_member_invited", _("Membre de comité invité")
+    TERRITORY_ARCHIVED = "territory_archived", _("Territoire archivé")
+    TERRITORY_RESTORED = "territory_restored", _("Territoire restauré")
+    TERRITORY_DELETED = "territory_deleted", _("Territoire supprimé")
 
 
 class JournalEntry(models.Model):
     """Append-only journal of what happened to a territory's central objects."""
 
+    # Kept when its territory is deleted (the deletion itself is journalled, naming the territory).
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="journal", verbose_name=_("territoire")
+        "territories.Territory",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="journal",
+        verbose_name=_("territoire"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("auteur")
