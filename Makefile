@@ -42,11 +42,16 @@ test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The French catalogue: the interface is written in French, so each message is its own translation; the
-# catalogue is there for French plural rules (0 and 1 take the singular). Needs GNU gettext; the
-# compiled .mo is committed, so running the demo does not.
+# catalogue is there for French plural rules (0 and 1 take the singular). Rebuilt from scratch each time: merging
+# into the old one leaves "fuzzy" guesses (another message's text), which gettext skips, and a skipped plural
+# falls back to the English rule ("0 entreprises"). Needs GNU gettext; the compiled .mo is committed, so running
+# the demo does not.
+PO := locale/fr/LC_MESSAGES/django.po
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=bench --ignore=tests
-	msgen locale/fr/LC_MESSAGES/django.po -o locale/fr/LC_MESSAGES/django.po
+	rm -f $(PO)
+	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=bench --ignore=tests
+	msgen $(PO) -o $(PO)
+	msgattrib --clear-fuzzy $(PO) -o $(PO)
 	$(BIN)/python manage.py compilemessages -l fr --ignore=.venv
 
 clean:

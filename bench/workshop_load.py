@@ -4,7 +4,7 @@ out and at human pace; the stored rows are checked against what the phones were 
     .venv/bin/python bench/workshop_load.py [--databases sqlite,postgresql] [--postgres URL] [--paces flat,human]
         [--participants 100] [--reactions 10] [--ideas 2] [--runs 3] [--workers N] [--threads N]
 
-PostgreSQL: --postgres, else $PACTE_BENCH_POSTGRES, else postgres://postgres@127.0.0.1:5432/helper_a; a throwaway
+PostgreSQL: --postgres, else $PACTE_BENCH_POSTGRES, else postgres://postgres@127.0.0.1:5432/postgres; a throwaway
 database is created on that server and dropped at the end. SQLite: a temporary file (WAL, busy timeout, IMMEDIATE
 transactions, as config/settings.py sets them). The server is gunicorn with config/gunicorn.conf.py (workers and
 threads sized by it unless given), DEBUG off, in a subprocess (tests/concurrency.py).
@@ -46,7 +46,7 @@ from tests.concurrency import (  # noqa: E402
     throwaway_database,
 )
 
-DEFAULT_POSTGRES = os.environ.get("PACTE_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/helper_a")
+DEFAULT_POSTGRES = os.environ.get("PACTE_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
 TARGET_P95_MS = 200
 SAVED = (200, 302)
 

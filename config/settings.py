@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "pacte.roadmap",
     "pacte.replication",
     "pacte.public",
+    "pacte.privacy",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pacte.accounts.middleware.SessionSecurityMiddleware",  # rolling expiry, "se déconnecter partout"
     "pacte.core.throttle.ThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -154,9 +156,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password sign-in loads the account's security row with the user ("se déconnecter partout" costs no query).
+# Django's own ModelBackend stays listed: sessions opened with it (company sign-in links) remain valid.
+AUTHENTICATION_BACKENDS = [
+    "pacte.accounts.backends.PasswordBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "pacte.accounts.oidc.ProConnectBackend",
+]
+
+# ProConnect (OpenID Connect sign-in of public agents, pacte.accounts.oidc): on when all three are set; the endpoints
+# come from the discovery document, read on first use and cached. Unset: no button, the ProConnect URLs answer 404.
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_DISCOVERY_URL = os.environ.get("PROCONNECT_DISCOVERY_URL", "")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -294,6 +311,8 @@ if SENTRY_DSN:
         send_default_pii=False,
     )
 
-# Sessions: end after two weeks without a visit.
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(14 * 24 * 3600)))
+# Sessions end after 8 hours without a request (a working day; team accounts change a territory's data). The expiry
+# rolls: pacte.accounts.middleware touches the session when its last touch is older than 5 minutes, which saves it
+# with a new expiry (8 h from then). SESSION_SAVE_EVERY_REQUEST would do the same at the cost of one write per page.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = False

@@ -6,8 +6,10 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("pacte.core.urls")),
     path("", include("pacte.public.urls")),
+    path("", include("pacte.privacy.urls")),
     path("", include("pacte.publications.urls_documents")),
     path("", include("pacte.accounts.urls")),
+    path("", include("pacte.accounts.urls_oidc")),
     path("espace/", include("pacte.roadmap.urls")),
     path("espace/", include("pacte.replication.urls")),
     path("espace/", include("pacte.publications.urls")),

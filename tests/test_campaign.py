@@ -1,6 +1,7 @@
 """The interview campaign: its dashboard, the interview records, what they bring out, and who may see them."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -204,7 +205,11 @@ def test_it_plans_an_interview_and_marks_the_contact_planned(client_for, alice, 
 
 def test_it_preselects_the_contact_given_in_the_link(client_for, alice, url_a, chantal):
     page = client_for(alice).get(url_a("interview_create") + f"?contact={chantal.pk}").content.decode()
-    assert f'<option value="{chantal.pk}" selected>Chantiers Bernard — Chantal Bernard</option>' in page
+    # a checkbox per contact of the tracking file (no Ctrl/⌘ multi-select, which a phone cannot use)
+    box = re.search(rf'<input type="checkbox" name="interviewees" value="{chantal.pk}"[^>]*>', page).group(0)
+    assert "checked" in box
+    label_for = re.search(r'id="([^"]+)"', box).group(1)
+    assert re.search(rf'for="{label_for}">\s*Chantiers Bernard — Chantal Bernard\s*</label>', page)
 
 
 def test_it_refuses_a_held_interview_without_a_date_and_writes_nothing(client_for, alice, url_a, chantal, territory_a):
@@ -264,10 +269,10 @@ def test_it_adds_a_new_finding_waiting_to_be_retained(client_for, alice, url_a, 
         url_a("interview_detail", interview.pk),
         {
             "action": "finding",
-            "kind": FindingKind.WEAKNESS,
-            "axis": axis.pk,
-            "theme": theme.pk,
-            "text": " Peu de  bornes de recharge ",
+            "constat-kind": FindingKind.WEAKNESS,
+            "constat-axis": axis.pk,
+            "constat-theme": theme.pk,
+            "constat-text": " Peu de  bornes de recharge ",
         },
     )
     assert response.status_code == 302
@@ -280,7 +285,9 @@ def test_it_links_an_existing_finding_as_one_more_piece_of_evidence(client_for, 
     interview = Interview.objects.filter(territory=territory_a, findings__isnull=True).first()
     finding = Finding.objects.get(territory=territory_a, text__startswith="Du foncier industriel encore disponible")
     assert finding.interviews.count() == 2
-    client_for(alice).post(url_a("interview_detail", interview.pk), {"action": "finding", "existing": finding.pk})
+    client_for(alice).post(
+        url_a("interview_detail", interview.pk), {"action": "finding", "constat-existing": finding.pk}
+    )
     assert finding.interviews.count() == 3
 
 
@@ -288,7 +295,7 @@ def test_it_asks_for_the_axis_and_kind_of_a_new_finding(client_for, alice, url_a
     interview = _an_interview(territory_a)
     count = Finding.objects.count()
     response = client_for(alice).post(
-        url_a("interview_detail", interview.pk), {"action": "finding", "text": "Un constat"}
+        url_a("interview_detail", interview.pk), {"action": "finding", "constat-text": "Un constat"}
     )
     page = response.content.decode()
     assert "Rattachez le constat à un axe du diagnostic." in page
@@ -302,7 +309,12 @@ def test_it_refuses_an_axis_of_another_territory(client_for, alice, url_a, terri
     count = Finding.objects.count()
     client_for(alice).post(
         url_a("interview_detail", interview.pk),
-        {"action": "finding", "kind": FindingKind.STRENGTH, "axis": axis_b.pk, "text": "Intrusion"},
+        {
+            "action": "finding",
+            "constat-kind": FindingKind.STRENGTH,
+            "constat-axis": axis_b.pk,
+            "constat-text": "Intrusion",
+        },
     )
     assert Finding.objects.count() == count
 
@@ -313,12 +325,15 @@ def test_it_adds_and_deletes_a_commitment_idea(client_for, alice, url_a, territo
     client = client_for(alice)
     client.post(
         url_a("interview_detail", interview.pk),
-        {"action": "idea", "side": "territory", "theme": theme.pk, "text": "Un guichet unique"},
+        {"action": "idea", "idee-side": "territory", "idee-theme": theme.pk, "idee-text": "Un guichet unique"},
     )
     idea = CommitmentIdea.objects.get(interview=interview, text="Un guichet unique")
     assert (idea.side, idea.theme, idea.territory) == ("territory", theme, territory_a)
     assert "Un guichet unique" in client.get(url_a("diagnostic")).content.decode()
-    client.post(url_a("interview_detail", interview.pk), {"action": "delete_idea", "idea": idea.pk})
+    asked = client.post(url_a("interview_detail", interview.pk), {"action": "delete_idea", "idea": idea.pk})
+    assert "Supprimer cette idée d'engagement ?" in asked.content.decode()
+    assert CommitmentIdea.objects.filter(pk=idea.pk).exists()
+    client.post(url_a("interview_detail", interview.pk), {"action": "delete_idea", "idea": idea.pk, "confirm": "1"})
     assert not CommitmentIdea.objects.filter(pk=idea.pk).exists()
 
 
@@ -355,9 +370,11 @@ def test_it_ignores_bobs_writes_to_an_interview_of_territory_a(client_for, bob, 
         url_a("interview_detail", interview.pk),
         reverse("interviews:interview_detail", args=[territory_b.slug, interview.pk]),
     ):
-        response = client.post(url, {"action": "finding", "kind": "strength", "axis": axis_b.pk, "text": "Intrus"})
+        response = client.post(
+            url, {"action": "finding", "constat-kind": "strength", "constat-axis": axis_b.pk, "constat-text": "Intrus"}
+        )
         assert response.status_code in (403, 404)
-        response = client.post(url, {"action": "idea", "side": "company", "text": "Intrus"})
+        response = client.post(url, {"action": "idea", "idee-side": "company", "idee-text": "Intrus"})
         assert response.status_code in (403, 404)
     assert set(interview.findings.values_list("pk", flat=True)) == findings
     assert not CommitmentIdea.objects.filter(text="Intrus").exists()
@@ -375,7 +392,7 @@ def test_it_lets_a_viewer_read_but_not_record(client_for, victor, url_a, territo
     assert client.post(url_a("interview_create"), _payload(territory_a, interviewees=[chantal.pk])).status_code == 403
     assert (
         client.post(
-            url_a("interview_detail", interview.pk), {"action": "idea", "side": "company", "text": "x"}
+            url_a("interview_detail", interview.pk), {"action": "idea", "idee-side": "company", "idee-text": "x"}
         ).status_code
         == 403
     )

@@ -380,7 +380,7 @@ def test_it_renders_the_guide_page_in_a_bounded_number_of_queries(
     client = client_for(alice)
     url = reverse("interviews:guide", args=[territory.slug])
 
-    # 1 session, 2 user, 3 territory by slug, 4 read access, 5 write access (edit controls), 6 guide,
-    # 7 its sections, 8 themes (for the by-theme section), 9 contacts joined to their stakeholder (select)
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 territory by slug with the user's role (read access and edit controls), 4 guide,
+    # 5 its sections, 6 themes (for the by-theme section), 7 contacts joined to their stakeholder (select)
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200

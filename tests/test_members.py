@@ -193,7 +193,7 @@ def test_it_sends_a_new_link_without_saying_whether_the_address_exists(client, c
 
 def test_it_adheres_for_three_years_and_schedules_three_reviews(client_for, company_x, rep_x):
     client = client_for(rep_x)
-    response = client.post(reverse("members:company", args=[company_x.pk]), {"action": "adhere"})
+    response = client.post(reverse("members:adhere", args=[company_x.pk]))  # the recap's confirmation
     assert response.status_code == 302
     membership = company_x.memberships.get()
     today = timezone.localdate()
@@ -205,7 +205,7 @@ def test_it_adheres_for_three_years_and_schedules_three_reviews(client_for, comp
         (3, add_years(today, 3)),
     ]
     # Adhering twice changes nothing.
-    client.post(reverse("members:company", args=[company_x.pk]), {"action": "adhere"})
+    client.post(reverse("members:adhere", args=[company_x.pk]))
     assert company_x.memberships.count() == 1 and AnnualReview.objects.filter(membership=membership).count() == 3
     page = client.get(reverse("members:company", args=[company_x.pk])).content.decode()
     assert "Votre entreprise adhère au pacte du" in page
@@ -349,7 +349,7 @@ def test_it_keeps_a_representative_to_their_own_company(client_for, territory_a,
     client = client_for(rep_x)
     review = membership_adhere(company=company_y, actor=None).reviews.first()
     assert client.get(reverse("members:company", args=[company_y.pk])).status_code == 403
-    assert client.post(reverse("members:company", args=[company_y.pk]), {"action": "adhere"}).status_code == 403
+    assert client.post(reverse("members:adhere", args=[company_y.pk])).status_code == 403
     assert client.get(reverse("members:review", args=[company_y.pk, review.pk])).status_code == 403
     assert client.get(reverse("members:review", args=[company_x.pk, review.pk])).status_code == 404
     assert company_y.memberships.get().status == MembershipStatus.ACTIVE  # adhered above, by the service
@@ -485,7 +485,8 @@ def test_it_prints_a_one_line_summary(capsys, company_x):
     membership_adhere(company=company_x, actor=None, today=datetime.date(2025, 3, 1))
     call_command("send_reminders", "--today", "2026-02-10")
     out = capsys.readouterr().out.strip()
-    assert out.count("\n") == 0 and "1 revue(s)" in out
+    assert out.count("\n") == 0 and "1 revue," in out and "(s)" not in out
+    assert "0 fin d'adhésion, 0 adhésion terminée" in out
 
 
 # ------------------------------------------------------------------------------------------------------------ demo

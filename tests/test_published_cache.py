@@ -348,7 +348,7 @@ def test_it_keys_the_page_by_territory_version_and_language(rf, territory_a):
 def test_it_generates_the_missing_documents_with_a_command(territory_a, renderers):
     out = io.StringIO()
     call_command("pact_documents", territory=territory_a.slug, stdout=out)
-    assert f"{territory_a.name} v1 : 2 document(s) produit(s)" in out.getvalue()
+    assert f"{territory_a.name} v1 : 2 documents produits" in out.getvalue()
     assert {d.kind for d in PactDocument.objects.filter(version__territory=territory_a)} == {"pdf", "pptx"}
     out = io.StringIO()
     call_command("pact_documents", territory=territory_a.slug, stdout=out)

@@ -21,6 +21,8 @@ from tests.test_content import ROCHEFORT_SPECIFIC, THEME_NAMES
 
 CREATE_URL = "/espace/nouveau-territoire/"
 COMPANY_SIREN = "552100554"  # a valid SIREN, but of a company, not of an intercommunality
+# What the form needs besides the name and the EPCI: the region (a reference value) and the first team member.
+FORM = {"region": "Nouvelle-Aquitaine", "team_emails": "chargee.mission@agglo-larochelle.fr"}
 
 # Every text a territory owns, model by model.
 TERRITORY_TEXTS = [
@@ -208,9 +210,7 @@ def test_it_shows_the_creation_form_to_a_superuser(client_for, nadia):
 
 
 def test_it_lets_a_superuser_create_a_territory_and_redirects_to_its_roadmap(client_for, nadia):
-    response = client_for(nadia).post(
-        CREATE_URL, {"name": "Aunis", "region": "Nouvelle-Aquitaine", "sirens": LA_ROCHELLE_SIREN}
-    )
+    response = client_for(nadia).post(CREATE_URL, {**FORM, "name": "Aunis", "sirens": LA_ROCHELLE_SIREN})
 
     territory = Territory.objects.get(name="Aunis")
     assert response.status_code == 302
@@ -221,9 +221,7 @@ def test_it_lets_a_superuser_create_a_territory_and_redirects_to_its_roadmap(cli
 
 
 def test_it_tells_the_superuser_the_territory_was_created_on_its_roadmap(client_for, nadia):
-    response = client_for(nadia).post(
-        CREATE_URL, {"name": "Aunis", "region": "Nouvelle-Aquitaine", "sirens": LA_ROCHELLE_SIREN}, follow=True
-    )
+    response = client_for(nadia).post(CREATE_URL, {**FORM, "name": "Aunis", "sirens": LA_ROCHELLE_SIREN}, follow=True)
 
     text = page_text(response)
     assert response.status_code == 200
@@ -232,7 +230,9 @@ def test_it_tells_the_superuser_the_territory_was_created_on_its_roadmap(client_
 
 
 def test_it_accepts_several_sirens_separated_by_commas_spaces_or_new_lines(client_for, nadia):
-    client_for(nadia).post(CREATE_URL, {"name": "Charente littorale", "sirens": "200041762, 241700640\n241700624"})
+    client_for(nadia).post(
+        CREATE_URL, {**FORM, "name": "Charente littorale", "sirens": "200041762, 241700640\n241700624"}
+    )
 
     territory = Territory.objects.get(name="Charente littorale")
     assert set(territory.intercommunalities.values_list("siren", flat=True)) == {"200041762", "241700640", "241700624"}
@@ -261,7 +261,7 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(client, db):
 def test_it_refuses_a_siren_with_a_wrong_check_digit(client_for, nadia):
     territories = Territory.objects.count()
 
-    response = client_for(nadia).post(CREATE_URL, {"name": "Aunis", "sirens": "241700435"})
+    response = client_for(nadia).post(CREATE_URL, {**FORM, "name": "Aunis", "sirens": "241700435"})
 
     assert response.status_code == 200
     assert "« 241700435 » n'est pas un numéro SIREN valide" in page_text(response)
@@ -271,7 +271,7 @@ def test_it_refuses_a_siren_with_a_wrong_check_digit(client_for, nadia):
 def test_it_refuses_a_valid_siren_that_is_no_intercommunality(client_for, nadia):
     territories = Territory.objects.count()
 
-    response = client_for(nadia).post(CREATE_URL, {"name": "Aunis", "sirens": COMPANY_SIREN})
+    response = client_for(nadia).post(CREATE_URL, {**FORM, "name": "Aunis", "sirens": COMPANY_SIREN})
 
     assert response.status_code == 200
     assert f"Le SIREN {COMPANY_SIREN} ne correspond à aucune intercommunalité" in page_text(response)
@@ -281,7 +281,7 @@ def test_it_refuses_a_valid_siren_that_is_no_intercommunality(client_for, nadia)
 def test_it_refuses_a_name_already_used_by_a_territory(client_for, nadia, territory_a):
     territories = Territory.objects.count()
 
-    response = client_for(nadia).post(CREATE_URL, {"name": territory_a.name, "sirens": LA_ROCHELLE_SIREN})
+    response = client_for(nadia).post(CREATE_URL, {**FORM, "name": territory_a.name, "sirens": LA_ROCHELLE_SIREN})
 
     assert response.status_code == 200
     assert "Un territoire porte déjà ce nom" in page_text(response)
@@ -291,7 +291,7 @@ def test_it_refuses_a_name_already_used_by_a_territory(client_for, nadia, territ
 def test_it_refuses_a_name_that_gives_no_web_address(client_for, nadia):
     territories = Territory.objects.count()
 
-    response = client_for(nadia).post(CREATE_URL, {"name": "???", "sirens": LA_ROCHELLE_SIREN})
+    response = client_for(nadia).post(CREATE_URL, {**FORM, "name": "???", "sirens": LA_ROCHELLE_SIREN})
 
     assert response.status_code == 200
     assert Territory.objects.count() == territories
@@ -301,10 +301,11 @@ def test_it_refuses_a_name_that_gives_no_web_address(client_for, nadia):
 
 
 def test_it_journals_who_created_the_territory_from_the_page(client_for, nadia):
-    client_for(nadia).post(CREATE_URL, {"name": "Aunis", "sirens": LA_ROCHELLE_SIREN})
+    client_for(nadia).post(CREATE_URL, {**FORM, "name": "Aunis", "sirens": LA_ROCHELLE_SIREN})
 
     entries = JournalEntry.objects.filter(territory__name="Aunis")
     assert sorted(entries.values_list("verb", "actor__username")) == [
+        ("member_invited", "nadia"),
         ("template_loaded", "nadia"),
         ("territory_created", "nadia"),
     ]

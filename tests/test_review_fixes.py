@@ -81,7 +81,9 @@ def test_it_requires_a_complete_group_for_each_theme_in_step_5(territory_a):
     ],
 )
 def test_it_reads_sirens_as_french_teams_type_them(db, typed, expected):
-    form = TerritoryFromTemplateForm({"name": "Essai", "sirens": typed})
+    form = TerritoryFromTemplateForm(
+        {"name": "Essai", "sirens": typed, "region": "Nouvelle-Aquitaine", "team_emails": "equipe@essai.example"}
+    )
 
     assert form.is_valid(), form.errors
     assert form.cleaned_data["sirens"] == expected

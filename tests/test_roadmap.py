@@ -16,7 +16,7 @@ from pacte.interviews.models import DiagnosticAxis, Interview, InterviewStatus, 
 from pacte.publications.models import PactStatus, PactVersion
 from pacte.roadmap.services import roadmap_for
 from pacte.stakeholders.models import Category, Contact, ContactStatus, Stakeholder
-from pacte.workshops.models import Idea, ReactionKind, WorkshopKind, WorkshopStatus
+from pacte.workshops.models import ReactionKind, WorkshopKind, WorkshopStatus
 from pacte.workshops.services import (
     idea_record,
     participant_join,
@@ -291,7 +291,7 @@ def test_it_unchecks_the_prides_when_they_are_deleted(alices_steps, territory_a)
     assert step.status == "in_progress"
     assert step.check("Fiertés locales") == (
         False,
-        "Fiertés locales : produits innovants et emblématiques — 0 innovant(s), 0 emblématique(s)",
+        "Fiertés locales : produits innovants et emblématiques — 0 innovant, 0 emblématique",
     )
 
 
@@ -299,7 +299,7 @@ def test_it_unchecks_the_prides_when_one_kind_is_missing(alices_steps, territory
     Pride.objects.filter(territory=territory_a, kind=PrideKind.EMBLEMATIC).delete()
     done, text = alices_steps()[1].check("Fiertés locales")
     assert not done
-    assert text.endswith("4 innovant(s), 0 emblématique(s)")
+    assert text.endswith("4 innovants, 0 emblématique")
 
 
 def test_it_names_the_category_that_has_no_stakeholder(alices_steps, territory_a):
@@ -393,7 +393,7 @@ def test_it_shows_step_1_of_a_new_territory_as_not_done(bobs_steps):
     [
         ("Parties prenantes identifiées", "0/5 catégories"),
         ("Entretiens réalisés", "0/30 entretiens réalisés"),
-        ("Fiertés locales", "0 innovant(s), 0 emblématique(s)"),
+        ("Fiertés locales", "0 innovant, 0 emblématique"),
     ],
 )
 def test_it_shows_what_a_new_territory_has_not_done_yet_in_step_1(bobs_steps, label, detail):
@@ -447,24 +447,33 @@ def bobs_step_2(client_for, bob, territory_b):
     return lambda: shown_steps(client_for(bob), territory_b)[2]
 
 
-def test_it_does_not_count_a_workshop_that_gathered_nothing_yet(bobs_step_2, territory_b):
+def test_it_does_not_count_a_workshop_that_is_not_closed(bobs_step_2, territory_b):
     _open_workshop(territory_b, WorkshopKind.COMMITMENTS, status=WorkshopStatus.DRAFT)
     _open_workshop(territory_b, WorkshopKind.GOVERNANCE)
     step = bobs_step_2()
-    assert step.check("Atelier #1 (engagements) tenu") == (False, "Atelier #1 (engagements) tenu — prévu le 12/03/2025")
-    assert step.check("Atelier #2 (gouvernance) tenu") == (False, "Atelier #2 (gouvernance) tenu — prévu le 12/03/2025")
+    assert step.check("Atelier #1 (engagements) tenu") == (
+        False,
+        "Atelier #1 (engagements) tenu — prévu le 12/03/2025, pas encore ouvert ni clos",
+    )
+    assert step.check("Atelier #2 (gouvernance) tenu") == (
+        False,
+        "Atelier #2 (gouvernance) tenu — ouvert depuis le 12/03/2025, pas encore clos",
+    )
     assert step.status == "todo"
 
 
-def test_it_counts_workshop_1_held_once_it_gathered_reactions_and_lists_the_vetoes(bobs_step_2, territory_b):
+def test_it_lists_the_vetoes_of_an_open_workshop_1_but_holds_it_only_once_closed(bobs_step_2, territory_b):
     workshop = _open_workshop(territory_b, WorkshopKind.COMMITMENTS)
     commitment = _first_commitment(territory_b)
     _react(workshop, commitment, ReactionKind.VETO, "A")
     _react(workshop, commitment, ReactionKind.VETO, "B")
     _react(workshop, commitment, ReactionKind.ADJUST, "C")  # adjustments do not block the validation
     step = bobs_step_2()
-    assert step.check("Atelier #1 (engagements) tenu") == (True, "Atelier #1 (engagements) tenu — tenu le 12/03/2025")
+    assert step.check("Atelier #1 (engagements) tenu")[0] is False
     assert step.check("Vetos levés") == (False, "Vetos levés — 2 vetos en attente de décision")
+    workshop_set_status(workshop=workshop, status=WorkshopStatus.CLOSED)
+    step = bobs_step_2()
+    assert step.check("Atelier #1 (engagements) tenu") == (True, "Atelier #1 (engagements) tenu — tenu le 12/03/2025")
     assert step.status == "in_progress"
 
 
@@ -473,14 +482,14 @@ def test_it_lifts_the_vetoes_once_each_one_was_decided_on(bobs_step_2, territory
     commitment = _first_commitment(territory_b)
     veto = _react(workshop, commitment, ReactionKind.VETO)
     resolution_record(commitment=commitment, reactions=[veto], outcome="kept", reason="Voté en Copil")
+    assert bobs_step_2().check("Vetos levés") == (False, "Vetos levés — aucun veto en attente")
+    workshop_set_status(workshop=workshop, status=WorkshopStatus.CLOSED)
     assert bobs_step_2().check("Vetos levés") == (True, "Vetos levés — aucun veto en attente")
 
 
-def test_it_counts_workshop_2_held_with_a_post_it_or_once_closed(bobs_step_2, territory_b):
+def test_it_counts_workshop_2_held_once_closed_not_for_a_post_it(bobs_step_2, territory_b):
     workshop = _open_workshop(territory_b, WorkshopKind.GOVERNANCE)
     idea_record(workshop=workshop, text="3 ans, revue annuelle", question="duree")
-    assert bobs_step_2().check("Atelier #2 (gouvernance) tenu")[0]
-    Idea.objects.filter(workshop=workshop).delete()
     assert not bobs_step_2().check("Atelier #2 (gouvernance) tenu")[0]
     workshop_set_status(workshop=workshop, status=WorkshopStatus.CLOSED)
     assert bobs_step_2().check("Atelier #2 (gouvernance) tenu")[0]
@@ -489,6 +498,7 @@ def test_it_counts_workshop_2_held_with_a_post_it_or_once_closed(bobs_step_2, te
 def test_it_marks_step_2_done_after_both_workshops_and_the_validation(client_for, bob, bobs_step_2, territory_b):
     commitments = _open_workshop(territory_b, WorkshopKind.COMMITMENTS)
     _react(commitments, _first_commitment(territory_b), ReactionKind.AGREE)
+    workshop_set_status(workshop=commitments, status=WorkshopStatus.CLOSED)
     _open_workshop(territory_b, WorkshopKind.GOVERNANCE, status=WorkshopStatus.CLOSED)
     assert bobs_step_2().status == "in_progress"
     client_for(bob).post(reverse("publications:transition", args=[territory_b.slug, "valider"]))
@@ -523,13 +533,7 @@ def test_it_computes_the_state_of_the_reference_case(territory_a):
 
 def test_it_computes_the_state_of_a_new_territory(territory_b):
     steps = roadmap_for(territory_b)
-    assert [s.status for s in steps] == [
-        "todo",
-        "todo",
-        "in_progress",
-        "todo",
-        "in_progress",
-    ]  # template text is not work done
+    assert [s.status for s in steps] == ["todo", "todo", "todo", "todo", "todo"]  # template text is not work done
 
 
 def test_it_computes_the_state_of_one_territory_from_its_own_data_only(territory_a, territory_b):

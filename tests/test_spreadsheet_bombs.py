@@ -328,7 +328,7 @@ def test_the_file_is_read_once_at_upload_not_by_the_preview_nor_the_confirmation
     page = client.get(response.url).content.decode()
     assert "1 contact à créer" in page and "1 entité à créer" in page
     response = client.post(response.url, follow=True)
-    assert "1 contact(s) créé(s)" in response.content.decode()
+    assert "1 contact créé" in response.content.decode()
     assert Contact.objects.filter(territory=territory_a, stakeholder__name="Nouvelle entité SAS").exists()
 
 

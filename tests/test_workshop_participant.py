@@ -223,9 +223,9 @@ def test_it_accepts_nothing_in_a_workshop_that_is_not_open(workshop, commitment,
     join = Client().post(reverse("workshops:join", args=[workshop.token]), {"name": "Tard venu"})
     assert join.status_code == 409 and message in _text(join)
 
-    veto = _react(phone, workshop, commitment, ReactionKind.VETO)
+    veto = _react(phone, workshop, commitment, ReactionKind.VETO, comment="Trop tard")
     assert veto.status_code == 409 and message in _text(veto)
-    htmx = _react(phone, workshop, commitment, ReactionKind.VETO, **HTMX)
+    htmx = _react(phone, workshop, commitment, ReactionKind.VETO, comment="Trop tard", **HTMX)
     assert htmx.status_code == 409 and "<html" not in _text(htmx)
     assert "Cet atelier" in _text(htmx)
     assert _idea(phone, workshop, "Trop tard", commitment=commitment).status_code == 409

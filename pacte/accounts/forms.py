@@ -6,9 +6,12 @@ An administrator unlocks an account at once with `manage.py unlock_sign_in USERN
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
 
+from pacte.accounts.models import Role
 from pacte.core.throttle import (
     Throttled,
     client_address,
@@ -81,3 +84,61 @@ class SignInForm(ThrottledSignInMixin, AuthenticationForm):
 
 class AdminSignInForm(ThrottledSignInMixin, AdminAuthenticationForm):
     pass
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Team: invitations, roles, accounts created from an invitation
+
+
+class InvitationForm(DsfrBaseForm):
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        max_length=254,
+        help_text=_("La personne reçoit un lien à usage unique, valable 7 jours."),
+    )
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices, initial=Role.TEAM)
+
+
+class RoleForm(DsfrBaseForm):
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+
+
+class InvitedAccountForm(DsfrBaseForm):
+    """A new account for an invited address: the identifier is the address, the person gives a name and a
+    password (checked by AUTH_PASSWORD_VALIDATORS: 12 characters at least, not a common one)."""
+
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Au moins 12 caractères, pas un mot de passe courant."),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmation du mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))
+        elif password1:
+            candidate = get_user_model()(
+                username=self.email,
+                email=self.email,
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

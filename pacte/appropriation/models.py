@@ -57,7 +57,7 @@ CIRCLE_DEFAULTS = {
     },
 }
 
-QA_SEPARATOR = "—"
+QA_SEPARATOR = "—"  # how questions and answers were once typed in one text (split by migration 0002)
 
 
 class Presentation(TerritoryOwned):
@@ -84,11 +84,6 @@ class Presentation(TerritoryOwned):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("version du pacte présentée"),
-    )
-    questions = models.TextField(
-        _("questions posées et réponses apportées"),
-        blank=True,
-        help_text=_("Une question par ligne, suivie de sa réponse après un tiret long : « question — réponse »."),
     )
     held = models.BooleanField(_("tenue"), default=False)
 
@@ -126,9 +121,24 @@ class Presentation(TerritoryOwned):
 
     @property
     def question_answers(self) -> list[tuple[str, str]]:
-        """The questions raised, each with its answer ("" when none was given yet)."""
-        pairs = []
-        for line in lines(self.questions):
-            question, _sep, answer = line.partition(QA_SEPARATOR)
-            pairs.append((question.strip(), answer.strip()))
-        return pairs
+        """The questions raised, each with its answer ("" when none was given yet); uses the prefetched rows."""
+        return [(q.question, q.answer) for q in self.questions.all()]
+
+
+class PresentationQuestion(TerritoryOwned):
+    """A question raised at a restitution, and the answer given (then or later); each in a field of its own."""
+
+    presentation = models.ForeignKey(
+        Presentation, on_delete=models.CASCADE, related_name="questions", verbose_name=_("restitution")
+    )
+    question = models.TextField(_("question posée"))
+    answer = models.TextField(_("réponse apportée"), blank=True)
+
+    territory_parent = "presentation"
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("question posée à une restitution")
+        verbose_name_plural = _("questions posées aux restitutions")
+
+    def __str__(self):
+        return self.question

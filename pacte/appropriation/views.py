@@ -8,13 +8,13 @@ from django.views.decorators.http import require_http_methods
 
 from pacte.core.access import get_territory_for_user, territory_ids_for_request
 
-from .forms import PresentationForm
+from .forms import PresentationForm, question_formset
 from .models import Circle, Presentation
 from .services import presentation_create as create_presentation
 from .services import presentation_plan_create, presentations_for
 from .services import presentation_update as update_presentation
 
-FIELDS = ("title", "contents", "date", "audience", "version", "questions", "held")
+FIELDS = ("title", "contents", "date", "audience", "version", "held")
 
 
 def _presentation_of(territory, pk) -> Presentation:
@@ -55,11 +55,16 @@ def presentation_update(request, slug, pk):
     territory = get_territory_for_user(request, slug, write=request.method == "POST")
     presentation = _presentation_of(territory, pk)
     form = PresentationForm(request.POST or None, instance=presentation, territory=territory)
-    if request.method == "POST" and form.is_valid():
-        update_presentation(presentation=presentation, **{name: form.cleaned_data[name] for name in FIELDS})
+    questions = question_formset(request.POST or None, presentation=presentation)
+    if request.method == "POST" and form.is_valid() and questions.is_valid():
+        update_presentation(
+            presentation=presentation,
+            questions=questions.pairs(),
+            **{name: form.cleaned_data[name] for name in FIELDS},
+        )
         messages.success(request, _("La restitution « %(p)s » est enregistrée.") % {"p": presentation.heading})
         return redirect("appropriation:plan", slug=territory.slug)
-    return _form_page(request, territory, form, presentation)
+    return _form_page(request, territory, form, questions, presentation)
 
 
 @login_required
@@ -73,24 +78,33 @@ def presentation_create(request, slug):
         with_circle=True,
         initial={"circle": circle if circle in Circle.values else Circle.ACTEURS},
     )
-    if request.method == "POST" and form.is_valid():
+    questions = question_formset(request.POST or None)
+    if request.method == "POST" and form.is_valid() and questions.is_valid():
         presentation = create_presentation(
             territory=territory,
             circle=form.cleaned_data["circle"],
+            questions=questions.pairs(),
             **{name: form.cleaned_data[name] for name in FIELDS},
         )
         messages.success(request, _("La restitution « %(p)s » est ajoutée.") % {"p": presentation.heading})
         return redirect("appropriation:plan", slug=territory.slug)
-    return _form_page(request, territory, form, None)
+    return _form_page(request, territory, form, questions, None)
 
 
-def _form_page(request, territory, form, presentation):
+def _form_page(request, territory, form, questions, presentation):
     can_write = territory.pk in territory_ids_for_request(request, write=True)
     if not can_write:
-        for field in form.fields.values():
-            field.disabled = True
+        for f in [form, *questions.forms]:
+            for field in f.fields.values():
+                field.disabled = True
     return render(
         request,
         "appropriation/presentation_form.html",
-        {"territory": territory, "form": form, "presentation": presentation, "can_write": can_write},
+        {
+            "territory": territory,
+            "form": form,
+            "questions": questions,
+            "presentation": presentation,
+            "can_write": can_write,
+        },
     )

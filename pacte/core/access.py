@@ -10,15 +10,16 @@ from pacte.territories.models import Territory
 
 
 def territories_for_user(user, *, write: bool = False) -> QuerySet:
-    """Territories a user may read (or change, with write=True)."""
+    """Territories a user may read (or change, with write=True: an archived territory is read-only for everyone)."""
     if not user.is_authenticated:
         return Territory.objects.none()
+    territories = Territory.objects.filter(archived_at__isnull=True) if write else Territory.objects.all()
     if user.is_superuser:
-        return Territory.objects.all()
+        return territories
     memberships = {"memberships__user": user}
     if write:
         memberships["memberships__role"] = Role.TEAM
-    return Territory.objects.filter(**memberships).distinct()
+    return territories.filter(**memberships).distinct()
 
 
 def territory_ids_for_request(request, *, write: bool = False) -> frozenset[int]:
@@ -38,6 +39,13 @@ def _roles(request) -> dict:
     return request._pacte_roles
 
 
+def _effective_role(role, archived_at):
+    """An archived territory is read-only for everyone, its team and ANCT included (ANCT restores it first)."""
+    if role == Role.TEAM and archived_at is not None:
+        return Role.VIEWER
+    return role
+
+
 def _role_annotation(user):
     from pacte.accounts.models import TerritoryMembership
 
@@ -49,11 +57,11 @@ def _role_annotation(user):
 
 
 def get_territory_for_user(request, slug: str, *, write: bool = False) -> Territory:
-    """The territory if the user is one of its team (404 if unknown, 403 if not theirs). One query: the territory
-    and the user's role in it."""
+    """The territory if the user is one of its team (404 if unknown, 403 if not theirs; with write=True, 403 also
+    for a read-only member and for an archived territory). One query: the territory and the user's role in it."""
     territory = get_object_or_404(Territory.objects.annotate(user_role=_role_annotation(request.user)), slug=slug)
-    _roles(request)[territory.pk] = territory.user_role
-    if territory.user_role is None or (write and territory.user_role != Role.TEAM):
+    _roles(request)[territory.pk] = _effective_role(territory.user_role, territory.archived_at)
+    if territory.user_role is None or (write and _roles(request)[territory.pk] != Role.TEAM):
         raise PermissionDenied
     return territory
 
@@ -62,22 +70,26 @@ def user_can_write(request, territory) -> bool:
     """Whether the user may change this territory's data (its team), for showing or hiding edit controls."""
     roles = _roles(request)
     if territory.pk not in roles:
-        roles[territory.pk] = (
+        found = (
             Territory.objects.filter(pk=territory.pk)
             .annotate(user_role=_role_annotation(request.user))
-            .values_list("user_role", flat=True)
+            .values_list("user_role", "archived_at")
             .first()
         )
+        roles[territory.pk] = None if found is None else _effective_role(*found)
     return roles[territory.pk] == Role.TEAM
 
 
 def get_public_territory(request, slug: str) -> Territory:
-    """A territory whose pact is published; its own team may also preview a draft."""
+    """A territory whose pact is published and that is not archived; its own team may also preview a draft (or
+    read an archived territory's page)."""
     territory = get_object_or_404(Territory.objects.select_related("pact"), slug=slug)
     pact = getattr(territory, "pact", None)
     if pact is None:  # a territory without a pact has no page yet
         raise Http404
-    if pact.is_public or territories_for_user(request.user).filter(pk=territory.pk).exists():
+    if pact.is_public and territory.archived_at is None:
+        return territory
+    if territories_for_user(request.user).filter(pk=territory.pk).exists():
         return territory
     raise Http404
 

@@ -91,6 +91,8 @@ class JournalVerb(models.TextChoices):
     TERRITORY_ARCHIVED = "territory_archived", _("Territoire archivé")
     TERRITORY_RESTORED = "territory_restored", _("Territoire restauré")
     TERRITORY_DELETED = "territory_deleted", _("Territoire supprimé")
+    PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Données personnelles exportées")
+    PERSONAL_DATA_ERASED = "personal_data_erased", _("Données personnelles effacées")
 
 
 class JournalEntry(models.Model):

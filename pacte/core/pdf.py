@@ -2,6 +2,10 @@
 
 The font is read from django-dsfr's installed static files and every URL is fetched by a fetcher that
 only knows `file:` and `data:`: a document never calls the network.
+
+Every PDF is tagged (PDF/UA-1, RGAA): a structure tree in the order of the HTML (which is the reading order of
+the page: the templates never reorder content with floats or absolute positions), the document language from
+`<html lang="fr">`, and the title from `<title>`, shown by readers instead of the file name.
 """
 
 from functools import cache
@@ -59,6 +63,29 @@ def media_uri(name: str) -> str:
     return path.as_uri()
 
 
+# The options of every generated PDF: PDF/UA-1 makes WeasyPrint tag the document (structure tree, /MarkInfo
+# /Marked true), write /Lang from the root element's lang, the <title> as /Title and XMP dc:title, and ask
+# readers to display that title (/ViewerPreferences /DisplayDocTitle).
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+
+
+def write_pdf(html, *, stylesheets, font_config) -> bytes:
+    """A WeasyPrint HTML written with the project's PDF options (tagged PDF/UA-1).
+
+    A template without `<html lang>` or `<title>` is a programming error: the PDF would be untitled or read in
+    the wrong language by a screen reader.
+    """
+    from weasyprint import DEFAULT_OPTIONS
+
+    options = {**DEFAULT_OPTIONS, **PDF_OPTIONS}
+    document = html.render(font_config=font_config, **{**options, "stylesheets": stylesheets})
+    if not document.metadata.lang:
+        raise ValueError('a PDF needs the document language: <html lang="fr">')
+    if not (document.metadata.title or "").strip():
+        raise ValueError("a PDF needs a title: <title> in the template's <head>")
+    return document.write_pdf(**options)
+
+
 def html_to_pdf(html: str, *, stylesheet: str, base_url: str | None = None) -> bytes:
     """Render an HTML string to PDF with the Marianne font and one stylesheet (a static path, e.g. "app/x.css").
 
@@ -73,8 +100,10 @@ def html_to_pdf(html: str, *, stylesheet: str, base_url: str | None = None) -> b
         CSS(string=font_faces(), font_config=font_config, url_fetcher=fetcher),
         CSS(url=static_uri(stylesheet), font_config=font_config, url_fetcher=fetcher),
     ]
-    return HTML(string=html, base_url=base_url or static_uri(stylesheet), url_fetcher=fetcher).write_pdf(
-        stylesheets=stylesheets, font_config=font_config
+    return write_pdf(
+        HTML(string=html, base_url=base_url or static_uri(stylesheet), url_fetcher=fetcher),
+        stylesheets=stylesheets,
+        font_config=font_config,
     )
 
 

@@ -52,7 +52,15 @@ def quiet_log(view):
     return view
 
 
+def sessionless(view):
+    """Marks a view that never reads the session nor the user (probes): the session checks of
+    pacte.accounts.middleware are skipped, so that it costs no session or user query."""
+    view.sessionless = True
+    return view
+
+
 @quiet_log
+@sessionless
 @csrf_exempt
 @require_safe
 @never_cache
@@ -74,6 +82,7 @@ def health(request):
 
 
 @quiet_log
+@sessionless
 @require_safe
 @never_cache
 def ping(request):

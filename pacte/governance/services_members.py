@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pacte.accounts.models import Role, TerritoryMembership
+from pacte.commitments.models import Commitment
 from pacte.core.models import JournalVerb, journal_write
 
+from .benefits import BENEFITS
 from .models import (
     ADHESION_YEARS,
     Action,
@@ -92,6 +94,26 @@ def membership_counts(territory) -> dict[str, int]:
         counts[status or "none"] += n
     counts["total"] = sum(counts.values())
     return counts
+
+
+def adhesion_commitments(territory) -> list[dict]:
+    """What an adhering company commits to, by theme: each commitment of the pact with what the companies commit
+    to (its introduction and its company-side actions). Two queries."""
+    commitments = (
+        Commitment.objects.for_territory(territory)
+        .select_related("theme")
+        .prefetch_related("company_actions")
+        .order_by("theme__order", "theme__pk", "order", "pk")
+    )
+    themes: list[dict] = []
+    for commitment in commitments:
+        actions = sorted(commitment.company_actions.all(), key=lambda a: (a.order, a.pk))
+        if not actions and not commitment.company_intro:
+            continue
+        if not themes or themes[-1]["theme"].pk != commitment.theme_id:
+            themes.append({"theme": commitment.theme, "commitments": []})
+        themes[-1]["commitments"].append({"commitment": commitment, "actions": actions})
+    return themes
 
 
 def action_plan_filled(plan: ActionPlan | None) -> bool:
@@ -195,6 +217,7 @@ def company_invite(*, territory, company: Company, email: str, actor, base_url: 
             "link": sign_in_url(user=user, company=company, base_url=base_url),
             "days": SIGN_IN_MAX_AGE // 86400,
             "years": ADHESION_YEARS,
+            "benefits": BENEFITS,
         },
         recipients=[email],
     )

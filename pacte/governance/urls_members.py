@@ -13,5 +13,6 @@ urlpatterns = [
     path("entreprise/connexion/<str:token>/", views_members.sign_in, name="sign_in"),
     # The company's space
     path("entreprise/<int:pk>/", views_members.company_space, name="company"),
+    path("entreprise/<int:pk>/adherer/", views_members.adhesion_confirm, name="adhere"),
     path("entreprise/<int:pk>/revues/<int:review_pk>/", views_members.review_detail, name="review"),
 ]

@@ -15,6 +15,7 @@ from pacte.core.throttle import client_address, throttle
 from pacte.indicators.models import IndicatorValue
 from pacte.stakeholders.models import Category, Stakeholder
 
+from .benefits import BENEFITS
 from .forms_members import (
     ActionForm,
     ActionPlanForm,
@@ -30,6 +31,8 @@ from .services_members import (
     action_plan_get_or_create,
     action_plan_territory_view_update,
     action_plan_update,
+    add_years,
+    adhesion_commitments,
     companies_with_membership,
     company_invite,
     membership_adhere,
@@ -219,17 +222,8 @@ def company_space(request, pk):
     plan_form = ActionPlanForm(request.POST if action == "plan" else None, instance=plan, prefix="plan")
     action_form = ActionForm(request.POST if action == "add_action" else None, territory=territory, prefix="action")
     if request.method == "POST":
-        if action == "adhere":
-            if membership is not None and membership.status == MembershipStatus.ACTIVE:
-                messages.info(request, _("L'entreprise est déjà adhérente."))
-            else:
-                membership = membership_adhere(company=company, actor=request.user)
-                messages.success(
-                    request,
-                    _("Bienvenue dans le pacte : adhésion du %(start)s au %(end)s, une revue par an.")
-                    % {"start": f"{membership.starts_on:%d/%m/%Y}", "end": f"{membership.ends_on:%d/%m/%Y}"},
-                )
-            return redirect("members:company", company.pk)
+        if action == "adhere":  # adhering binds the company: always through the recap and its confirmation
+            return redirect("members:adhere", company.pk)
         if membership is None:
             messages.error(request, _("L'entreprise n'a pas encore été invitée au pacte."))
             return redirect("members:company", company.pk)
@@ -273,7 +267,47 @@ def company_space(request, pk):
             "action_form": action_form,
             "is_team": is_team,
             "years": ADHESION_YEARS,
+            "benefits": BENEFITS,
             "today": timezone.localdate(),
+        },
+    )
+
+
+@_company_login_required
+@require_http_methods(["GET", "POST"])
+def adhesion_confirm(request, pk):
+    """What the company commits to (duration, annual reviews, action plan, the pact's company-side commitments)
+    and what it gains; adhering is the POST of this page's confirmation button."""
+    company = get_company_for_user(request, pk)
+    territory = company.territory
+    membership = membership_current(company)
+    if membership is not None and membership.status == MembershipStatus.ACTIVE:
+        if request.method == "POST":
+            messages.info(request, _("L'entreprise est déjà adhérente."))
+        return redirect("members:company", company.pk)
+    if request.method == "POST":
+        membership = membership_adhere(company=company, actor=request.user)
+        messages.success(
+            request,
+            _("Bienvenue dans le pacte : adhésion du %(start)s au %(end)s, une revue par an.")
+            % {"start": f"{membership.starts_on:%d/%m/%Y}", "end": f"{membership.ends_on:%d/%m/%Y}"},
+        )
+        return redirect("members:company", company.pk)
+    today = timezone.localdate()
+    ends_on = add_years(today, ADHESION_YEARS)
+    return render(
+        request,
+        "governance/adhesion_confirm.html",
+        {
+            "company": company,
+            "territory": territory,
+            "is_team": user_can_write(request, territory),
+            "years": ADHESION_YEARS,
+            "starts_on": today,
+            "ends_on": ends_on,
+            "reviews": [add_years(today, year) for year in range(1, ADHESION_YEARS + 1)],
+            "themes": adhesion_commitments(territory),
+            "benefits": BENEFITS,
         },
     )
 

@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pacte.territories.charts import TERRITORY_COLOUR
 
@@ -56,9 +57,8 @@ def collective_text(indicator, collective: Collective) -> str:
     if collective.value is None:
         return _("— non renseigné")
     if indicator.aggregation == Aggregation.YES_COUNT:
-        singular = collective.value <= 1  # French: 0 and 1 take the singular
-        message = (
-            _("%(n)s entreprise sur %(r)s (%(s)s %%)") if singular else _("%(n)s entreprises sur %(r)s (%(s)s %%)")
+        message = ngettext(  # the catalogue's French rule: 0 and 1 take the singular
+            "%(n)s entreprise sur %(r)s (%(s)s %%)", "%(n)s entreprises sur %(r)s (%(s)s %%)", int(collective.value)
         )
         return message % {
             "n": number_fr(collective.value),
@@ -96,14 +96,28 @@ def trend_svg(indicator, points: list[tuple[int, Decimal | None, bool]], *, hide
         x = i * slot + (slot - bar) // 2
         base = top + chart_height
         if value is None:
-            label = "s" if (withheld and hide_withheld) else "—"
+            if withheld and hide_withheld:  # said in words, not a lone "s"
+                return format_html(
+                    '<text x="{}" y="{}" font-size="9" text-anchor="middle" fill="{}" class="pacte-secret">{}'
+                    '<tspan x="{}" dy="10">{}</tspan></text>'
+                    '<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#3a3a3a">{}</text>',
+                    x + bar // 2,
+                    base - 14,
+                    "#666666",
+                    _("secret"),
+                    x + bar // 2,
+                    _("statistique"),
+                    x + bar // 2,
+                    base + 13,
+                    year,
+                )
             return format_html(
                 '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="{}">{}</text>'
                 '<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#3a3a3a">{}</text>',
                 x + bar // 2,
                 base - 4,
                 MISSING_COLOUR,
-                label,
+                "—",
                 x + bar // 2,
                 base + 13,
                 year,
@@ -126,10 +140,12 @@ def trend_svg(indicator, points: list[tuple[int, Decimal | None, bool]], *, hide
             year,
         )
 
-    description = "; ".join(
-        f"{year} : {short_text(indicator, value) if value is not None else ('secret statistique' if withheld and hide_withheld else 'non renseigné')}"
-        for year, value, withheld in shown
-    )
+    def said(value, withheld):
+        if value is not None:
+            return short_text(indicator, value)
+        return _("secret statistique") if withheld and hide_withheld else _("non renseigné")
+
+    description = "; ".join(f"{year} : {said(value, withheld)}" for year, value, withheld in shown)
     title = _("Évolution de « %(i)s » : %(d)s") % {"i": indicator.name, "d": description}
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '

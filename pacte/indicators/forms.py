@@ -8,9 +8,22 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
+from dsfr.utils import dsfr_input_class_attr
 
 from .models import Aggregation, Indicator, Level, Source, ValueType, Verification
 from .services import takes_denominator
+
+
+def rebind(form) -> None:
+    """Bind the form's fields again after __init__ changed them.
+
+    DsfrBaseForm binds (and caches) every field as soon as it is built: a field replaced afterwards (the Oui/Non
+    choice of a yes/no indicator) would still render as the old one — a free text box that refuses "Oui" — and
+    a changed label or help text would not show.
+    """
+    form._bound_fields_cache.clear()
+    for visible in form.visible_fields():
+        dsfr_input_class_attr(visible)
 
 
 def errors_to_form(form, error: ValidationError) -> None:
@@ -63,6 +76,7 @@ class ValueForm(DsfrBaseForm):
             del self.fields["denominator"]
         if indicator.aggregation == Aggregation.TERRITORY:
             del self.fields["public"]  # the territory's own value is public data
+        rebind(self)
 
 
 class TeamValueForm(ValueForm):
@@ -86,6 +100,7 @@ class TeamValueForm(ValueForm):
                 (Verification.CHECKED, Verification.CHECKED.label),
             ]
         self.order_fields(self.field_order)
+        rebind(self)
 
 
 class DefinitionForm(DsfrBaseForm):

@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,6 +45,47 @@ def _last_year(request) -> int:
 
 def _years(last: int) -> list[int]:
     return list(range(last - YEARS_SHOWN + 1, last + 1))
+
+
+def person_name(user) -> str:
+    """Who did something, as people call them: their name, else their email, else their login."""
+    if user is None:
+        return ""
+    return user.get_full_name().strip() or user.email or user.get_username()
+
+
+def _snapshot_text(indicator, snapshot: dict | None) -> str:
+    """A value of the history as read on a page (French number, unit, oui/non, sans objet)."""
+    if snapshot is None:
+        return ""
+
+    def number(key):
+        raw = snapshot.get(key)
+        try:
+            return None if raw in (None, "") else Decimal(raw)
+        except (InvalidOperation, TypeError):
+            return None
+
+    return value_text(indicator, number("value"), number("denominator"), bool(snapshot.get("not_applicable")))
+
+
+def _verification_label(snapshot: dict | None) -> str:
+    code = (snapshot or {}).get("verification", "")
+    return Verification(code).label if code in Verification.values else code
+
+
+def history_rows(indicator, changes) -> list[dict]:
+    """The changes of an indicator's values, in words: who (their name), before → after, the verification."""
+    return [
+        {
+            "change": change,
+            "who": person_name(change.changed_by),
+            "before": _snapshot_text(indicator, change.before),
+            "after": _snapshot_text(indicator, change.after),
+            "verification": _verification_label(change.after),
+        }
+        for change in changes
+    ]
 
 
 def _distance(value, target) -> str:
@@ -217,7 +259,7 @@ def indicator_detail(request, slug, pk):
             "territory": territory,
             "indicator": indicator,
             "years": years,
-            "changes": changes,
+            "changes": history_rows(indicator, changes),
             "form": form,
             "can_write": can_write,
             "members": members,

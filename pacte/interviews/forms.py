@@ -1,13 +1,14 @@
 """Forms of the interview campaign and of the diagnostic (the guide and the prides have their own modules)."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from pacte.commitments.models import Theme
 from pacte.stakeholders.models import Contact, Stakeholder
 
-from .models import DiagnosticAxis, Finding, FindingKind, IdeaSide, Interview
+from .models import DiagnosticAxis, Finding, FindingKind, IdeaSide, Interview, InterviewStatus
 
 
 class InterviewForm(DsfrBaseForm, forms.ModelForm):
@@ -17,8 +18,8 @@ class InterviewForm(DsfrBaseForm, forms.ModelForm):
         label=_("Personnes interrogées"),
         queryset=Contact.objects.none(),
         required=False,
-        help_text=_("Choisies dans le fichier de suivi des acteurs (maintenir Ctrl ou ⌘ pour en choisir plusieurs)."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Cochez les personnes du fichier de suivi des acteurs que l'entretien a réunies."),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -59,8 +60,18 @@ class InterviewForm(DsfrBaseForm, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == "done" and not cleaned.get("held_on"):
+        held_on = cleaned.get("held_on")
+        if cleaned.get("status") == InterviewStatus.DONE and not held_on and "held_on" not in self.errors:
             self.add_error("held_on", _("Indiquez la date à laquelle l'entretien a eu lieu."))
+        elif cleaned.get("status") == InterviewStatus.DONE and held_on and held_on > timezone.localdate():
+            self.add_error(
+                "held_on",
+                _(
+                    "Un entretien daté du %(d)s n'a pas encore eu lieu : choisissez le statut « Planifié », ou "
+                    "corrigez la date."
+                )
+                % {"d": held_on.strftime("%d/%m/%Y")},
+            )
         if not cleaned.get("stakeholder") and not cleaned.get("interviewees"):
             self.add_error("interviewees", _("Choisissez au moins une personne interrogée ou une partie prenante."))
         return cleaned

@@ -91,7 +91,10 @@ class PrideForm(DsfrBaseForm):
     )
     company = forms.CharField(label=_("Entreprise"), max_length=200)
     place = forms.CharField(
-        label=_("Lieu"), max_length=200, required=False, help_text=_("Par exemple « Rochefort Océan ».")
+        label=_("Lieu"),
+        max_length=200,
+        required=False,
+        help_text=_("La commune ou la zone d'activité où le produit est fabriqué."),
     )
     size_class = forms.ChoiceField(
         label=_("Taille de l'entreprise"),

@@ -18,6 +18,7 @@ from pacte.commitments.models import Theme
 from pacte.core.models import lines
 from pacte.core.pdf import font_faces as _font_faces
 from pacte.core.pdf import static_uri as _static_uri
+from pacte.core.pdf import write_pdf
 from pacte.interviews.models import GuideSection, InterviewGuide
 
 GUIDE_FILE = Path(__file__).resolve().parent / "data" / "guide.yaml"
@@ -174,6 +175,5 @@ def interview_sheet_pdf(*, guide: InterviewGuide, contact=None) -> bytes:
         CSS(string=_font_faces(), font_config=font_config, url_fetcher=fetcher),
         CSS(url=_static_uri("interviews/sheet.css"), font_config=font_config, url_fetcher=fetcher),
     ]
-    return HTML(string=html, base_url=_static_uri("interviews/sheet.css"), url_fetcher=fetcher).write_pdf(
-        stylesheets=stylesheets, font_config=font_config
-    )
+    html_document = HTML(string=html, base_url=_static_uri("interviews/sheet.css"), url_fetcher=fetcher)
+    return write_pdf(html_document, stylesheets=stylesheets, font_config=font_config)  # tagged PDF/UA, like the others

@@ -2,8 +2,6 @@
 (The scoring sheet is a grid read by the view: one 0–5 choice and one comment per application and criterion.)"""
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -21,25 +19,16 @@ class MemberForm(DsfrBaseForm):
             "arrivé, ambassadeur local."
         ),
     )
-    account = forms.CharField(
-        label=_("Compte de la personne (facultatif)"),
+    email = forms.EmailField(
+        label=_("Courriel de la personne (facultatif)"),
         max_length=254,
         required=False,
         help_text=_(
-            "Identifiant ou courriel d'un compte existant : la personne pourra alors saisir sa propre "
-            "grille de notation."
+            "La personne reçoit un lien à usage unique pour saisir sa propre grille de notation (elle se connecte ou "
+            "crée son compte). Elle ne voit rien d'autre de l'espace du territoire. Sans courriel, l'équipe saisit "
+            "sa grille pour elle."
         ),
     )
-
-    def clean_account(self):
-        value = self.cleaned_data["account"].strip()
-        if not value:
-            return None
-        users = get_user_model().objects.filter(Q(username__iexact=value) | Q(email__iexact=value)).order_by("pk")
-        user = users.first()
-        if user is None:
-            raise forms.ValidationError(_("Aucun compte ne correspond à « %(value)s ».") % {"value": value})
-        return user
 
 
 class ConflictForm(DsfrBaseForm):

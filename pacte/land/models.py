@@ -345,3 +345,29 @@ class ApplicationOpinion(TerritoryOwned):
 
     def __str__(self):
         return f"{self.application}: {self.get_opinion_display()}"
+
+
+class CommitteeInvitation(TerritoryOwned):
+    """A committee member invited by email: a single-use link (only its SHA-256 is stored) lets the person sign in
+    or create an account, which is then linked to the member. Nothing here says whether the address already had
+    an account, and it gives no access to the territory's other data: only the member's own scoring sheet."""
+
+    member = models.OneToOneField(CommitteeMember, on_delete=models.CASCADE, related_name="invitation")
+    email = models.EmailField(_("courriel"))  # stored lowercased
+    token_digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("envoyée le"))
+    send_count = models.PositiveSmallIntegerField(_("envois"), default=1)
+    expires_at = models.DateTimeField(_("valable jusqu'au"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+
+    territory_parent = "member"
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("invitation au comité")
+        verbose_name_plural = _("invitations au comité")
+
+    def __str__(self):
+        return f"{self.email} → {self.member}"

@@ -4,14 +4,20 @@ committee's opinion (frozen once signed), the elected officials' final decision 
 Every score, change and decision writes a LandEvent with its actor. Services are keyword-only and atomic; they
 raise ValidationError (in French) when a rule refuses."""
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacte.accounts.models import token_digest
+from pacte.accounts.services import email_normalize, link_email_send, new_token, person_label
+from pacte.core.models import JournalVerb, journal_write
 from pacte.governance.models import (
     Action,
     ActionKind,
@@ -27,6 +33,7 @@ from .models import (
     ApplicationStatus,
     Availability,
     CallStatus,
+    CommitteeInvitation,
     CommitteeMember,
     ConflictOfInterest,
     Criterion,
@@ -111,6 +118,131 @@ def member_remove(*, member: CommitteeMember, actor) -> None:
         scores_deleted=scores,
     )
     member.delete()
+
+
+COMMITTEE_INVITATION_DAYS = 14  # a committee meets less often than a team works: two weeks to answer
+
+
+def _committee_invitation_send(*, invitation: CommitteeInvitation, token: str, base_url: str) -> None:
+    member = invitation.member
+    link = base_url.rstrip("/") + reverse("land:committee_invitation", args=[token])
+    invitation.link = link  # not stored
+    link_email_send(
+        to=invitation.email,
+        subject=_("Invitation au comité de sélection : %(call)s") % {"call": member.call.title},
+        template="land/committee_invitation_email.txt",
+        context={
+            "invitation": invitation,
+            "member": member,
+            "call": member.call,
+            "territory": member.call.territory,
+            "inviter": person_label(invitation.invited_by),
+            "link": link,
+            "site_title": settings.SITE_TITLE,
+        },
+    )
+
+
+def _committee_invitation_renew(invitation: CommitteeInvitation) -> str:
+    token = new_token()
+    invitation.token_digest = token_digest(token)
+    invitation.sent_at = timezone.now()
+    invitation.expires_at = invitation.sent_at + timedelta(days=COMMITTEE_INVITATION_DAYS)
+    return token
+
+
+@transaction.atomic
+def member_invite(*, call: LandCall, name: str, role: str = "", email: str, actor, base_url: str) -> CommitteeMember:
+    """Add a member and email them a single-use link to their scoring sheet. Whether the address already has an
+    account is never looked up here (nor told to the team): the person signs in or creates an account at the link."""
+    email = email_normalize(email)
+    member = member_add(call=call, name=name, role=role, actor=actor)
+    invitation = CommitteeInvitation(member=member, email=email, invited_by=actor)
+    token = _committee_invitation_renew(invitation)
+    invitation.save()
+    journal_write(
+        territory=call.territory,
+        verb=JournalVerb.COMMITTEE_MEMBER_INVITED,
+        message=_("%(name)s invité(e) au comité de « %(call)s » (%(email)s)")
+        % {"name": member.name, "call": call.title, "email": email},
+        actor=actor,
+    )
+    _committee_invitation_send(invitation=invitation, token=token, base_url=base_url)
+    return member
+
+
+@transaction.atomic
+def member_invitation_resend(*, member: CommitteeMember, actor, base_url: str) -> CommitteeInvitation:
+    invitation = (
+        CommitteeInvitation.objects.select_for_update(of=("self",))
+        .select_related("member__call__territory")
+        .get(member=member)
+    )
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("Cette invitation a déjà été acceptée."))
+    token = _committee_invitation_renew(invitation)
+    invitation.send_count += 1
+    invitation.save()
+    event_write(
+        call=invitation.member.call,
+        actor=actor,
+        message=_("Invitation au comité renvoyée à %(name)s") % {"name": member.name},
+        kind="member_invitation_resent",
+        member=member.pk,
+    )
+    _committee_invitation_send(invitation=invitation, token=token, base_url=base_url)
+    return invitation
+
+
+def committee_invitation_from_token(token: str) -> CommitteeInvitation | None:
+    if not token or len(token) > 200:
+        return None
+    return (
+        CommitteeInvitation.objects.select_related("member__call__territory", "invited_by")
+        .filter(token_digest=token_digest(token))
+        .first()
+    )
+
+
+def committee_invitation_refusal(invitation: CommitteeInvitation | None) -> str:
+    """Why this link cannot be used ("" if it can)."""
+    if invitation is None:
+        return _("Ce lien d'invitation est inconnu ou a été remplacé par un envoi plus récent.")
+    if invitation.accepted_at is not None:
+        return _("Ce lien d'invitation a déjà servi.")
+    if invitation.expires_at <= timezone.now():
+        return _("Ce lien d'invitation a expiré.")
+    return ""
+
+
+@transaction.atomic
+def committee_invitation_accept(*, invitation: CommitteeInvitation, user) -> CommitteeMember:
+    """Link the account to the committee member (single use): it then opens that member's scoring sheet only."""
+    invitation = (
+        CommitteeInvitation.objects.select_for_update(of=("self",)).select_related("member__call").get(pk=invitation.pk)
+    )
+    refusal = committee_invitation_refusal(invitation)
+    if refusal:
+        raise ValidationError(refusal)
+    member = invitation.member
+    if CommitteeMember.objects.filter(call=member.call, user=user).exclude(pk=member.pk).exists():
+        raise ValidationError(_("Ce compte est déjà rattaché à un autre membre de ce comité."))
+    member.user = user
+    member.save(update_fields=["user"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    if not user.email:
+        user.email = invitation.email
+        user.save(update_fields=["email"])
+    event_write(
+        call=member.call,
+        actor=user,
+        message=_("%(name)s a accepté l'invitation au comité") % {"name": member.name},
+        kind="member_invitation_accepted",
+        member=member.pk,
+        user=user.pk,
+    )
+    return member
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
         name="application_attachment",
     ),
     path("espace/<slug:slug>/foncier/appels/<int:pk>/comite/", committee.committee, name="committee"),
+    path("comite-foncier/invitation/<str:token>/", committee.committee_invitation, name="committee_invitation"),
     path("espace/<slug:slug>/foncier/appels/<int:pk>/notation/<int:member_pk>/", committee.scoring, name="scoring"),
     path("espace/<slug:slug>/foncier/appels/<int:pk>/classement/", committee.ranking_page, name="ranking"),
     path("espace/<slug:slug>/foncier/appels/<int:pk>/avis/", committee.decision, name="decision"),

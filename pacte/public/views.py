@@ -21,7 +21,7 @@ def home(request):
         .values(t=KT("content__pact__title"))[:1]
     )
     territories = (
-        Territory.objects.filter(pact__status=PactStatus.PUBLISHED)
+        Territory.objects.filter(pact__status=PactStatus.PUBLISHED, archived_at__isnull=True)
         .select_related("pact")
         .annotate(
             epci_count=Count("intercommunalities", distinct=True),

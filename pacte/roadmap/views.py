@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from pacte.core.access import get_territory_for_user, territories_for_user
+from pacte.core.access import get_territory_for_user, user_can_write
 
 from .services import roadmap_for
 
@@ -9,7 +9,7 @@ from .services import roadmap_for
 @login_required
 def roadmap(request, slug):
     territory = get_territory_for_user(request, slug)
-    can_write = territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
+    can_write = user_can_write(request, territory)
     return render(
         request,
         "roadmap/roadmap.html",

@@ -1,6 +1,7 @@
 import os
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -55,6 +56,19 @@ class ContactForm(DsfrBaseForm):
             raise forms.ValidationError(_("Indiquez l'entité."))
         return name
 
+    def clean_last_action_on(self):
+        day = self.cleaned_data["last_action_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(
+                _(
+                    "Le dernier échange ne peut pas être daté du %(d)s, qui n'est pas encore passé : indiquez la date "
+                    "d'un échange qui a eu lieu (un rendez-vous à venir se note en commentaire ou comme entretien "
+                    "planifié)."
+                )
+                % {"d": day.strftime("%d/%m/%Y")}
+            )
+        return day
+
     def clean(self):
         cleaned = super().clean()
         name = cleaned.get("stakeholder_name")
@@ -79,8 +93,12 @@ class ImportUploadForm(DsfrBaseForm):
             "Un fichier Excel (.xlsx) ou CSV (.csv, séparateur « ; » ou « , ») de 10 Mo, 50 000 lignes, "
             "100 colonnes et 10 000 caractères par cellule au plus."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
+        widget=forms.FileInput(attrs={"accept": ",".join(EXTENSIONS), "class": "fr-upload"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.group_class = "fr-upload-group"  # the DSFR upload component
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -7,6 +7,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pacte.core.models import JournalVerb, journal_write
 
@@ -291,9 +292,12 @@ def tracking_file_import_confirm(
         raise ImportRefused(str(error)) from error
     if plan.refusals and not ignore_refused:
         raise ImportRefused(
-            _(
-                "Le fichier contient %(n)s ligne(s) refusée(s) : corrigez-les, ou cochez « Ignorer les lignes "
-                "refusées » pour importer les autres. Rien n'a été importé."
+            ngettext(
+                "Le fichier contient %(n)s ligne refusée : corrigez-la, ou cochez « Ignorer les lignes "
+                "refusées » pour importer les autres. Rien n'a été importé.",
+                "Le fichier contient %(n)s lignes refusées : corrigez-les, ou cochez « Ignorer les lignes "
+                "refusées » pour importer les autres. Rien n'a été importé.",
+                len(plan.refusals),
             )
             % {"n": len(plan.refusals)}
         )

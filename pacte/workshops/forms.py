@@ -72,7 +72,7 @@ class InviteForm(DsfrBaseForm):
         label=_("Contacts à inviter"),
         queryset=Contact.objects.none(),
         help_text=_(
-            "Les contacts du fichier de suivi des acteurs, par entité (maintenir Ctrl ou ⌘ pour en choisir plusieurs). "
+            "Cochez les contacts du fichier de suivi des acteurs, rangés par entité. "
             "Chacun reçoit un lien personnel ; un contact déjà invité garde le sien."
         ),
         error_messages={
@@ -80,7 +80,7 @@ class InviteForm(DsfrBaseForm):
             "invalid_choice": _("Ce contact n'est pas dans le fichier de suivi de ce territoire."),
             "invalid_pk_value": _("Ce contact n'est pas dans le fichier de suivi de ce territoire."),
         },
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, territory, invited_ids=frozenset(), **kwargs):
@@ -97,11 +97,12 @@ class InviteForm(DsfrBaseForm):
             name = contact.full_name
             return f"{name} — {already}" if contact.pk in invited_ids else name
 
-        # One <optgroup> per entity; validation still goes through the scoped queryset.
-        field.choices = [
-            (entity.name, [(c.pk, label(c)) for c in contacts])
+        # One group of checkboxes per entity; validation still goes through the scoped queryset.
+        self.entities = [
+            (entity.name, [(c.pk, label(c), c.pk in invited_ids) for c in contacts])
             for entity, contacts in groupby(field.queryset, key=lambda c: c.stakeholder)
         ]
+        field.choices = [(entity, [(pk, text) for pk, text, _already in rows]) for entity, rows in self.entities]
 
     @property
     def has_contacts(self) -> bool:

@@ -26,7 +26,18 @@ class ReactionForm(forms.Form):
         choices=ReactionKind.choices,
         error_messages={"required": _("Choisissez une réaction : d'accord, question ou ajustement, ou veto.")},
     )
-    comment = forms.CharField(label=_("Précision (facultatif)"), max_length=IDEA_MAX_LENGTH, required=False)
+    comment = forms.CharField(
+        label=_("Précision (obligatoire pour un veto)"), max_length=IDEA_MAX_LENGTH, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ReactionKind.VETO and not (cleaned.get("comment") or "").strip():
+            self.add_error(
+                "comment",
+                _("Donnez la raison de votre veto : l'équipe du territoire pourra ainsi vous répondre."),
+            )
+        return cleaned
 
 
 class IdeaForm(forms.Form):

@@ -164,6 +164,8 @@ class Reaction(TerritoryOwned):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the decision on it was emailed to the participant (pacte.workshops.decisions): sent once.
+    decision_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     territory_parent = "participant"
 
@@ -215,6 +217,7 @@ class Idea(TerritoryOwned):
     # Sent by the form with each post-it: a resent form or a double tap carries the same key and adds nothing.
     client_key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("ajoutée le"), auto_now_add=True)
+    decision_sent_at = models.DateTimeField(null=True, blank=True, editable=False)  # as Reaction's
 
     territory_parent = "workshop"
 

@@ -9,6 +9,7 @@ from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pacte.commitments.models import Commitment
 from pacte.commitments.services import commitment_revise, commitments_version_first
@@ -499,7 +500,9 @@ def resolution_record(
         territory=commitment.territory,
         verb=JournalVerb.RESOLUTION_RECORDED,
         actor=actor,
-        message=_("« %(c)s » : %(outcome)s (%(n)s réaction(s)).")
+        message=ngettext(
+            "« %(c)s » : %(outcome)s (%(n)s réaction).", "« %(c)s » : %(outcome)s (%(n)s réactions).", len(reactions)
+        )
         % {"c": commitment.title, "outcome": resolution.get_outcome_display(), "n": len(reactions)},
     )
     return resolution

@@ -76,8 +76,11 @@ def interview_detail(request, slug, pk):
     form = InterviewForm(
         request.POST if action == "save" else None, instance=interview, territory=territory, sections=sections
     )
-    finding_form = FindingRecordForm(request.POST if action == "finding" else None, territory=territory)
-    idea_form = IdeaForm(request.POST if action == "idea" else None, territory=territory)
+    # Prefixed: the two forms share field names (theme, text), and each label must point to its own field.
+    finding_form = FindingRecordForm(
+        request.POST if action == "finding" else None, territory=territory, prefix="constat"
+    )
+    idea_form = IdeaForm(request.POST if action == "idea" else None, territory=territory, prefix="idee")
     if request.method == "POST":
         if action == "save" and form.is_valid():
             interview_save(
@@ -110,8 +113,15 @@ def interview_detail(request, slug, pk):
             messages.success(request, _("Le constat n'est plus rattaché à cet entretien."))
             return redirect("interviews:interview_detail", territory.slug, interview.pk)
         if action == "delete_idea" and request.POST.get("idea", "").isdigit():
-            get_object_or_404(CommitmentIdea.objects.filter(interview=interview), pk=request.POST["idea"]).delete()
-            messages.success(request, _("Idée d'engagement supprimée."))
+            idea = get_object_or_404(CommitmentIdea.objects.filter(interview=interview), pk=request.POST["idea"])
+            if request.POST.get("confirm") != "1":  # asked first: a page that says what will be deleted
+                return render(
+                    request,
+                    "interviews/idea_delete.html",
+                    {"territory": territory, "interview": interview, "idea": idea},
+                )
+            idea.delete()
+            messages.success(request, _("Idée d'engagement supprimée : « %(t)s ».") % {"t": idea.text})
             return redirect("interviews:interview_detail", territory.slug, interview.pk)
         if action not in ("save", "finding", "idea"):
             messages.error(request, _("Action inconnue."))

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pacte.core.access import get_territory_for_user, territories_for_user
+from pacte.core.access import get_territory_for_user, user_can_write
 
 from ..forms import FindingForm, FindingsMergeForm
 from ..models import CommitmentIdea, DiagnosticAxis, Finding, Interview
@@ -40,7 +40,7 @@ def diagnostic(request, slug):
             "territory": territory,
             "axes": axes,
             "ideas": ideas,
-            "can_write": territories_for_user(request.user, write=True).filter(pk=territory.pk).exists(),
+            "can_write": user_can_write(request, territory),
         },
     )
 

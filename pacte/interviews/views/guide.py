@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from pacte.commitments.models import Theme
-from pacte.core.access import get_territory_for_user, territories_for_user
+from pacte.core.access import get_territory_for_user, user_can_write
 from pacte.stakeholders.models import Contact
 
 from ..forms_guide import GuideForm, GuideSectionFormSet, SectionMoveForm, section_initial
@@ -24,9 +24,7 @@ from ..services_guide import (
 @login_required
 def guide(request, slug):
     territory = get_territory_for_user(request, slug, write=request.method == "POST")
-    can_write = (
-        request.method == "POST" or territories_for_user(request.user, write=True).filter(pk=territory.pk).exists()
-    )
+    can_write = request.method == "POST" or user_can_write(request, territory)
     guide = interview_guide_for(territory=territory)
     sections = list(guide.sections.all())
     form = formset = None

@@ -1,29 +1,49 @@
 """The ad hoc committee of a land call: members and conflicts of interest, the scoring sheets, the ranking, the
 committee's opinion with the elected officials' decision, and its PDF."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pacte.accounts.forms import InvitedAccountForm
+from pacte.accounts.services import user_create_with_password
 from pacte.core.access import get_territory_for_user, territories_for_user, user_can_write
 from pacte.core.pdf import template_to_pdf
 from pacte.territories.models import Territory
 
 from ..forms_committee import ConflictForm, DissentForm, FinalDecisionForm, MemberForm, OpinionForm
-from ..models import ApplicationOpinion, CommitteeMember, ConflictOfInterest, Decision, LandCall, Opinion, Score
+from ..models import (
+    ApplicationOpinion,
+    CommitteeInvitation,
+    CommitteeMember,
+    ConflictOfInterest,
+    Decision,
+    LandCall,
+    Opinion,
+    Score,
+)
 from ..selectors import call_criteria, committee_progress, ranking_table, scorable_applications
 from ..services_committee import (
     allocation_record,
+    committee_invitation_accept,
+    committee_invitation_from_token,
+    committee_invitation_refusal,
     conflict_declare,
     decision_sign,
     decision_signed,
     dissent_set,
     member_add,
+    member_invitation_resend,
+    member_invite,
     member_remove,
     opinion_set,
     recommended_application_id,
@@ -72,11 +92,32 @@ def committee(request, slug, pk):
                 member_form = MemberForm(request.POST, prefix="member")
                 if member_form.is_valid():
                     data = member_form.cleaned_data
-                    member_add(
-                        call=call, name=data["name"], role=data["role"], user=data["account"], actor=request.user
-                    )
-                    messages.success(request, _("Membre ajouté au comité."))
+                    if data["email"]:
+                        member_invite(
+                            call=call,
+                            name=data["name"],
+                            role=data["role"],
+                            email=data["email"],
+                            actor=request.user,
+                            base_url=request.build_absolute_uri("/").rstrip("/"),
+                        )
+                        # The same answer whether the address has an account or not.
+                        messages.success(
+                            request,
+                            _("Membre ajouté au comité : une invitation a été envoyée à %(email)s.")
+                            % {"email": data["email"].lower()},
+                        )
+                    else:
+                        member_add(call=call, name=data["name"], role=data["role"], actor=request.user)
+                        messages.success(request, _("Membre ajouté au comité."))
                     return redirect("land:committee", territory.slug, call.pk)
+            elif action == "resend_invitation":
+                member = get_object_or_404(members, pk=request.POST.get("member"))
+                member_invitation_resend(
+                    member=member, actor=request.user, base_url=request.build_absolute_uri("/").rstrip("/")
+                )
+                messages.success(request, _("Invitation renvoyée (nouveau lien)."))
+                return redirect("land:committee", territory.slug, call.pk)
             elif action == "remove_member":
                 member = get_object_or_404(members, pk=request.POST.get("member"))
                 member_remove(member=member, actor=request.user)
@@ -103,19 +144,88 @@ def committee(request, slug, pk):
         except ValidationError as error:
             messages.error(request, _error_text(error))
             return redirect("land:committee", territory.slug, call.pk)
+    progress = committee_progress(call)
+    invitations = {i.member_id: i for i in CommitteeInvitation.objects.filter(member__call=call)}
+    for line in progress:
+        line.member.pending_invitation = invitations.get(line.member.pk)
     return render(
         request,
         "land/committee.html",
         {
             "territory": territory,
             "call": call,
-            "progress": committee_progress(call),
+            "progress": progress,
             "member_form": member_form,
             "conflict_form": conflict_form,
             "can_write": user_can_write(request, territory) and not decision_signed(call),
             "scoring_refusal": scoring_refusal(call),
             "applications_count": applications.count(),
         },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A member's invitation link
+
+
+@require_http_methods(["GET", "POST"])
+def committee_invitation(request, token):
+    """The single-use link of an invited committee member: signed in, they accept (the account is linked to the
+    member); otherwise they create an account or sign in first. Opens only their own scoring sheet."""
+    invitation = committee_invitation_from_token(token)
+    refusal = committee_invitation_refusal(invitation)
+    if refusal:
+        return render(
+            request,
+            "land/committee_invitation.html",
+            {"refusal": refusal, "invitation": invitation},
+            status=404 if invitation is None else 410,
+        )
+    member = invitation.member
+    call = member.call
+    form = None
+    account_exists = False
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                committee_invitation_accept(invitation=invitation, user=request.user)
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+                return redirect("land:committee_invitation", token)
+            messages.success(request, _("Vous êtes membre du comité : voici votre grille de notation."))
+            return redirect("land:scoring", call.territory.slug, call.pk, member.pk)
+    else:
+        account_exists = get_user_model().objects.filter(username__iexact=invitation.email).exists()
+        form = InvitedAccountForm(request.POST or None, email=invitation.email)
+        if request.method == "POST" and not account_exists and form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = user_create_with_password(
+                    email=invitation.email,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    password=data["password1"],
+                )
+                committee_invitation_accept(invitation=invitation, user=user)
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                login(request, user, backend="pacte.accounts.backends.PasswordBackend")
+                messages.success(request, _("Votre compte est créé : voici votre grille de notation."))
+                return redirect("land:scoring", call.territory.slug, call.pk, member.pk)
+    return render(
+        request,
+        "land/committee_invitation.html",
+        {
+            "invitation": invitation,
+            "member": member,
+            "call": call,
+            "territory": call.territory,
+            "form": form,
+            "account_exists": account_exists,
+            "login_url": reverse("accounts:login") + "?" + urlencode({"next": request.path}),
+        },
+        status=400 if form is not None and form.errors else 200,
     )
 
 

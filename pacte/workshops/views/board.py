@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pacte.commitments.models import Commitment
-from pacte.core.access import get_territory_for_user, territories_for_user
+from pacte.core.access import get_territory_for_user, territories_for_user, user_can_write
 
 from ..forms_participant import PaperForm, new_client_key
 from ..models import Workshop
@@ -100,7 +100,7 @@ def paper(request, slug, pk):
                 messages.success(request, _("%(ideas)s, %(reactions)s.") % {"ideas": ideas, "reactions": reactions})
             url = reverse("workshops:paper", args=[workshop.territory.slug, workshop.pk])
             return redirect(f"{url}?cible={form.cleaned_data['target']}")
-    can_write = territories_for_user(request.user, write=True).filter(pk=workshop.territory_id).exists()
+    can_write = user_can_write(request, workshop.territory)
     return render(
         request,
         "workshops/paper.html",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pacte.commitments.models import Commitment
 from pacte.core.throttle import client_address
 
+from ..decisions import participant_decisions
 from ..forms_participant import IdeaForm, JoinForm, ReactionForm, new_client_key
 from ..models import (
     COMMITMENT_QUESTIONS,
@@ -163,8 +164,12 @@ def workshop_page(request, token):
         "error": error,
         "questions": _questions(workshop),
     }
-    if participant is not None:
+    if participant is not None and workshop.accepts_contributions:
         context.update(_page_context(workshop, participant, request.GET.get("ok", "")))
+        if any(block.get("reaction") and block["reaction"].resolution_id for block in context["blocks"]):
+            context["decisions"] = participant_decisions(participant)  # decided while the workshop is open
+    elif participant is not None:  # closed or not open yet: no form, the decisions taken on what was said
+        context["decisions"] = participant_decisions(participant)
     return render(request, "workshops/participant.html", context, status=409 if error else 200)
 
 
@@ -274,9 +279,10 @@ def react(request, token, commitment_pk):
         return _forbidden(request, workshop)
     commitment = _numbered(workshop, commitment_pk)  # 1 query
     form = ReactionForm(request.POST)
-    error, status, reaction = "", 200, None
+    error, status, reaction, comment_error = "", 200, None, ""
     if not form.is_valid():
         error, status = " ".join(e for errors in form.errors.values() for e in errors), 400
+        comment_error = " ".join(form.errors.get("comment", []))
     else:
         try:
             reaction = reaction_record(  # 2 queries: the rate limit, the upsert
@@ -300,6 +306,7 @@ def react(request, token, commitment_pk):
         kind=request.POST.get("kind", "") if error else None,
         comment=request.POST.get("comment", "") if error else None,
         reaction_error=error,
+        comment_error=comment_error,
     )
     block["open"] = True
     if request.htmx:  # the reaction form and the badge only: the post-its are not shown again
@@ -365,8 +372,8 @@ def post_it(request, token):
     if error:  # the same key again: resending the corrected post-it still adds it once
         block["client_key"] = form.data.get("client_key", "")[:64] or block["client_key"]
         block["idea_text"] = form.data.get("text", "")
-    if request.htmx:
-        return render(request, template, {"block": block}, status=status)
+    if request.htmx:  # with the message for the page's live region, outside the replaced block
+        return render(request, template, {"block": block, "oob": True}, status=status)
     return _page_with_error(request, workshop, participant, block, status)
 
 

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pacte.core.access import get_territory_for_user, user_can_write
@@ -173,7 +174,12 @@ def invite(request, slug, pk):
         if new:
             messages.success(
                 request,
-                _("%(n)s contact(s) invité(s) : chacun a son lien personnel ci-dessous.") % {"n": new},
+                ngettext(
+                    "%(n)s contact invité : il a son lien personnel ci-dessous.",
+                    "%(n)s contacts invités : chacun a son lien personnel ci-dessous.",
+                    new,
+                )
+                % {"n": new},
             )
         else:
             messages.info(request, _("Ces contacts étaient déjà invités : ils gardent leur lien personnel."))

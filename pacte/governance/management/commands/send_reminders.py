@@ -16,6 +16,11 @@ from django.core.management.base import BaseCommand, CommandError
 from pacte.governance.services_members import reminders_send
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """« 0 revue », « 1 revue », « 2 revues »: French takes the singular for 0 and 1 (operator output, no catalogue)."""
+    return f"{n} {many if n > 1 else one}"
+
+
 class Command(BaseCommand):
     help = "Rappelle les revues annuelles et les fins d'adhésion aux entreprises et aux équipes des territoires."
 
@@ -31,6 +36,14 @@ class Command(BaseCommand):
                 raise CommandError(f"--today attend une date AAAA-MM-JJ, pas « {today} ».") from error
         summary = reminders_send(today=day)
         self.stdout.write(
-            f"Rappels : {summary['reviews']} revue(s), {summary['ends']} fin(s) d'adhésion, "
-            f"{summary['ended']} adhésion(s) terminée(s), {summary['emails']} courriel(s) envoyé(s)."
+            "Rappels : "
+            + ", ".join(
+                [
+                    counted(summary["reviews"], "revue", "revues"),
+                    counted(summary["ends"], "fin d'adhésion", "fins d'adhésion"),
+                    counted(summary["ended"], "adhésion terminée", "adhésions terminées"),
+                    counted(summary["emails"], "courriel envoyé", "courriels envoyés"),
+                ]
+            )
+            + "."
         )

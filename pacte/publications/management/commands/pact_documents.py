@@ -5,6 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from pacte.core.models import ncount
 from pacte.publications.models import PactDocument, PactVersion
 from pacte.publications.services import pact_documents_generate
 
@@ -32,5 +33,10 @@ class Command(BaseCommand):
             made = len(documents) - before
             self.stdout.write(
                 f"{version.territory.name} v{version.number} : "
-                + (f"{made} document(s) produit(s) en {time.perf_counter() - start:.1f} s" if made else "à jour")
+                + (
+                    ncount("%(n)s document produit", "%(n)s documents produits", made)
+                    + f" en {time.perf_counter() - start:.1f} s"
+                    if made
+                    else "à jour"
+                )
             )

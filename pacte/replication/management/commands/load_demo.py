@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from pacte.accounts.demo import demo_people_load
 from pacte.accounts.models import Role, TerritoryMembership
 from pacte.replication.services import (
     REFERENCE_CASE,
@@ -47,7 +48,10 @@ class Command(BaseCommand):
             national.set_password(DEMO_NATIONAL[1])
             national.is_staff = national.is_superuser = True
             national.save()
+            people = demo_people_load(territory)
         self.stdout.write(f"  Équipe du territoire : identifiant « {DEMO_TEAM[0]} », mot de passe « {DEMO_TEAM[1]} »")
         self.stdout.write(
             f"  ANCT (national)      : identifiant « {DEMO_NATIONAL[0]} », mot de passe « {DEMO_NATIONAL[1]} »"
         )
+        for line in people:
+            self.stdout.write(line)
