@@ -316,7 +316,7 @@ def test_sign_out_ends_the_proconnect_session(client, provider, territory_a, ali
     assert provider.end_session_requests[-1]["id_token_hint"] == id_token
     returned = urlsplit(back.headers["Location"])
     response = client.get(f"{returned.path}?{returned.query}", follow=True)
-    assert "Vous êtes déconnecté(e) de la plateforme et de ProConnect." in text(response)
+    assert "Votre session est fermée, sur la plateforme et sur ProConnect." in text(response)
 
 
 def test_sign_out_of_a_password_session_is_a_plain_sign_out(client, provider, alice):

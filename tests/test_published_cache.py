@@ -354,3 +354,13 @@ def test_it_generates_the_missing_documents_with_a_command(territory_a, renderer
     call_command("pact_documents", territory=territory_a.slug, stdout=out)
     assert f"{territory_a.name} v1 : à jour" in out.getvalue()
     assert all(mock_.call_count == 1 for mock_ in renderers.values())
+
+
+def test_it_regenerates_stored_documents_on_request(territory_a, renderers):
+    """After an upgrade that changes the documents' rendering (tagged PDFs), --regenerate replaces what is stored."""
+    call_command("pact_documents", territory=territory_a.slug, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("pact_documents", territory=territory_a.slug, regenerate=True, stdout=out)
+    assert f"{territory_a.name} v1 : 2 documents produits" in out.getvalue()
+    assert all(mock_.call_count == 2 for mock_ in renderers.values())
+    assert PactDocument.objects.filter(version__territory=territory_a).count() == 2

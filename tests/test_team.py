@@ -43,7 +43,7 @@ def test_it_lists_members_roles_who_invited_whom_and_pending_invitations(client_
     members = page[page.index('data-testid="members"') : page.index('data-testid="invitations"')]
     assert "Alice Martin" in members and "victor" in members and "Nina Durand" in members
     assert "Lecture seule" in members and "Équipe du territoire" in members
-    assert "invité(e) par Alice Martin" in members
+    assert "invitation de Alice Martin" in members
     invitations = page[page.index('data-testid="invitations"') :]
     assert "invitee@example.org" in invitations and "nina@example.org" not in invitations
     assert "Envoyer l&#x27;invitation" in page or "Envoyer l'invitation" in page

@@ -128,7 +128,7 @@ def invitation_create(*, territory, email: str, role: str, invited_by, base_url:
         invitation.save()
         verb, message = (
             JournalVerb.MEMBER_INVITED,
-            _("%(email)s invité(e) (%(role)s)") % {"email": email, "role": role_label(role)},
+            _("Invitation envoyée à %(email)s (%(role)s)") % {"email": email, "role": role_label(role)},
         )
     journal_write(territory=territory, verb=verb, message=message, actor=invited_by)
     _invitation_send(invitation=invitation, token=token, base_url=base_url)
@@ -298,7 +298,7 @@ def member_remove(*, membership: TerritoryMembership, actor) -> None:
     journal_write(
         territory=membership.territory,
         verb=JournalVerb.MEMBER_REMOVED,
-        message=_("%(person)s retiré(e) de l'équipe (%(role)s)")
+        message=_("Accès de %(person)s retiré (%(role)s)")
         % {"person": person_label(membership.user), "role": role_label(membership.role)},
         actor=actor,
     )

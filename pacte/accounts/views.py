@@ -77,7 +77,8 @@ def sign_out_everywhere(request):
     services.sign_out_everywhere(user=request.user)
     logout(request)
     messages.success(
-        request, _("Vous êtes déconnecté(e) sur tous vos appareils et navigateurs. Reconnectez-vous pour continuer.")
+        request,
+        _("Toutes vos sessions sont fermées, sur tous vos appareils et navigateurs. Reconnectez-vous pour continuer."),
     )
     return redirect("accounts:login")
 

@@ -145,7 +145,7 @@ def logged_out(request):
     """Where ProConnect sends the browser back after ending its session."""
     expected = request.session.pop(oidc.LOGOUT_STATE_SESSION_KEY, None)
     if expected and secrets.compare_digest(expected, request.GET.get("state", "")):
-        messages.success(request, _("Vous êtes déconnecté(e) de la plateforme et de ProConnect."))
+        messages.success(request, _("Votre session est fermée, sur la plateforme et sur ProConnect."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 

@@ -3,6 +3,7 @@
 import logging
 import time
 
+from django.conf import settings
 from django.utils.functional import empty
 
 logger = logging.getLogger("pacte.request")
@@ -20,8 +21,11 @@ class RequestLogMiddleware:
         status = response.status_code
         level = logging.ERROR if status >= 500 else logging.WARNING if status in (403, 429) else logging.INFO
         view = getattr(getattr(request, "resolver_match", None), "func", None)
-        if level == logging.INFO and getattr(view, "quiet_log", False):
-            level = logging.DEBUG  # health probes of the load balancer, every few seconds: logged only when failing
+        if level == logging.INFO and (
+            getattr(view, "quiet_log", False) or request.path.startswith(settings.STATIC_URL)
+        ):
+            # health probes of the load balancer, every few seconds, and static files (whitenoise): only when failing
+            level = logging.DEBUG
         logger.log(
             level,
             "%s %s %s %.1fms",

@@ -163,7 +163,7 @@ def member_invite(*, call: LandCall, name: str, role: str = "", email: str, acto
     journal_write(
         territory=call.territory,
         verb=JournalVerb.COMMITTEE_MEMBER_INVITED,
-        message=_("%(name)s invité(e) au comité de « %(call)s » (%(email)s)")
+        message=_("Invitation de %(name)s au comité de « %(call)s » (%(email)s)")
         % {"name": member.name, "call": call.title, "email": email},
         actor=actor,
     )

@@ -16,8 +16,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--territory", help="Slug d'un territoire (tous par défaut)")
         parser.add_argument("--latest", action="store_true", help="Seulement la dernière version de chaque territoire")
+        parser.add_argument(
+            "--regenerate",
+            action="store_true",
+            help="Refaire aussi les documents déjà gardés (après une mise à jour qui change leur rendu)",
+        )
 
-    def handle(self, *args, territory=None, latest=False, **options):
+    def handle(self, *args, territory=None, latest=False, regenerate=False, **options):
         versions = PactVersion.objects.select_related("territory").defer("content", "changes")
         if territory:
             versions = versions.filter(territory__slug=territory)
@@ -27,6 +32,8 @@ class Command(BaseCommand):
             if latest and version.territory_id in done:
                 continue
             done.add(version.territory_id)
+            if regenerate:
+                PactDocument.objects.filter(version=version).delete()
             before = PactDocument.objects.filter(version=version).count()
             start = time.perf_counter()
             documents = pact_documents_generate(version=version)
