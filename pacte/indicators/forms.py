@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
+from pacte.core.widgets import UploadInput
+
 from .models import Aggregation, Indicator, Level, Source, ValueType, Verification
 from .services import takes_denominator
 
@@ -46,7 +48,7 @@ class ValueForm(DsfrBaseForm):
     proof = forms.FileField(
         label=_("Justificatif"),
         required=False,
-        widget=forms.FileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+        widget=UploadInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
         help_text=_("Facultatif. PDF, JPEG ou PNG, 5 Mo au plus."),
     )
     public = forms.BooleanField(

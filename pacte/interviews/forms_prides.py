@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from PIL import Image, UnidentifiedImageError
 
+from pacte.core.widgets import UploadInput
 from pacte.interviews.models import PrideKind, SizeClass
 
 # Pillow format → the extension the file is stored under (whatever the name it was uploaded with).
@@ -105,7 +106,7 @@ class PrideForm(DsfrBaseForm):
     image = forms.FileField(
         label=_("Image"),
         required=False,
-        widget=forms.FileInput(attrs={"class": "fr-upload", "accept": "image/jpeg,image/png,image/webp"}),
+        widget=UploadInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         help_text=_(
             "Une photo du produit, très visuelle. Formats JPEG, PNG ou WebP ; 5 Mo et 6000 × 6000 pixels au plus."
         ),

@@ -8,6 +8,7 @@ from dsfr.utils import dsfr_input_class_attr
 from pacte.commitments.models import Commitment
 from pacte.core.identifiers import siren_compact, siren_is_valid
 from pacte.core.uploads import DOCUMENT_SIGNATURES, document_extension, image_readable, random_name
+from pacte.core.widgets import UploadInput
 from pacte.territories.models import Commune
 
 from .models import Application, Attachment, Availability, LandCall, LandEnvelope, Parcel
@@ -166,13 +167,11 @@ class ScreeningRuleForm(DsfrBaseForm):
 
 class ApplyForm(DsfrBaseForm, forms.ModelForm):
     siren = forms.CharField(label=_("SIREN"), max_length=20, help_text=_("9 chiffres ; la clé est vérifiée."))
-    plan = forms.FileField(label=_("Plan masse"), required=False, widget=forms.FileInput(attrs={"accept": ACCEPT}))
-    business = forms.FileField(
-        label=_("Plan d'affaires"), required=False, widget=forms.FileInput(attrs={"accept": ACCEPT})
-    )
-    kbis = forms.FileField(label=_("Extrait Kbis"), required=False, widget=forms.FileInput(attrs={"accept": ACCEPT}))
-    other_1 = forms.FileField(label=_("Autre pièce"), required=False, widget=forms.FileInput(attrs={"accept": ACCEPT}))
-    other_2 = forms.FileField(label=_("Autre pièce"), required=False, widget=forms.FileInput(attrs={"accept": ACCEPT}))
+    plan = forms.FileField(label=_("Plan masse"), required=False, widget=UploadInput(attrs={"accept": ACCEPT}))
+    business = forms.FileField(label=_("Plan d'affaires"), required=False, widget=UploadInput(attrs={"accept": ACCEPT}))
+    kbis = forms.FileField(label=_("Extrait Kbis"), required=False, widget=UploadInput(attrs={"accept": ACCEPT}))
+    other_1 = forms.FileField(label=_("Autre pièce"), required=False, widget=UploadInput(attrs={"accept": ACCEPT}))
+    other_2 = forms.FileField(label=_("Autre pièce"), required=False, widget=UploadInput(attrs={"accept": ACCEPT}))
 
     FILES = (
         ("plan", Attachment.Kind.PLAN),

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from pacte.core.widgets import UploadInput
+
 from .models import Category, ContactStatus, Priority
 from .services import stakeholder_find
 from .tracking_file import EXTENSIONS, MAX_UPLOAD_SIZE
@@ -93,7 +95,7 @@ class ImportUploadForm(DsfrBaseForm):
             "Un fichier Excel (.xlsx) ou CSV (.csv, séparateur « ; » ou « , ») de 10 Mo, 50 000 lignes, "
             "100 colonnes et 10 000 caractères par cellule au plus."
         ),
-        widget=forms.FileInput(attrs={"accept": ",".join(EXTENSIONS), "class": "fr-upload"}),
+        widget=UploadInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
 
     def __init__(self, *args, **kwargs):
