@@ -10,6 +10,9 @@ from pacte.core.models import TerritoryOwned, lines
 class Theme(TerritoryOwned):
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("nom"), max_length=100)
+    short_name = models.CharField(
+        _("intitulé court"), max_length=40, blank=True, help_text=_("Pour les menus et les onglets ; le nom sinon.")
+    )
 
     class Meta(TerritoryOwned.Meta):
         verbose_name = _("thématique")
@@ -119,3 +122,36 @@ class CommitmentsVersion(TerritoryOwned):
 
     def __str__(self):
         return f"v{self.number} — {self.label}"
+
+
+class EditRecord(TerritoryOwned):
+    """One field of one item of the pact as it read before and after a save in the pact editor (append-only).
+
+    `item_type` names the kind of item ("pact", "key_figure", "principle", "theme"); `item_id` its primary key (the
+    item may since have been removed: its history stays readable). A creation has an empty `old_text`, a removal an
+    empty `new_text`.
+    """
+
+    item_type = models.CharField(_("type d'élément"), max_length=30)
+    item_id = models.PositiveBigIntegerField(_("élément"))
+    field = models.CharField(_("champ"), max_length=50)
+    old_text = models.TextField(_("ancien texte"), blank=True)
+    new_text = models.TextField(_("nouveau texte"), blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("modifié par"),
+    )
+    edited_at = models.DateTimeField(_("modifié le"), auto_now_add=True)
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("modification du pacte")
+        verbose_name_plural = _("historique des modifications du pacte")
+        ordering = ["-edited_at", "-pk"]
+        indexes = [models.Index(fields=["territory", "item_type", "item_id"], name="edit_record_item")]
+
+    def __str__(self):
+        return f"{self.item_type} {self.item_id} {self.field} ({self.edited_at:%Y-%m-%d %H:%M})"
