@@ -316,7 +316,7 @@ def test_it_marks_step_3_published_once_a_version_exists(territory_b, client_for
     assert not roadmap_for(territory_b)[2].checks[-1].done
     PactVersion.objects.create(territory=territory_b, number=1, published_on=datetime.date(2025, 5, 2), content={})
     check = roadmap_for(territory_b)[2].checks[-1]
-    assert (check.label, check.done, check.detail) == ("Pacte publié", True, "version 1 du 02/05/2025")
+    assert (check.label, check.done, check.detail) == ("Pacte publié", True, "version publiée v1 du 02/05/2025")
 
 
 # --- queries -----------------------------------------------------------------------------------------------

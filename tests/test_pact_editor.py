@@ -351,8 +351,6 @@ WORKSPACE_PAGES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "with_slug"), WORKSPACE_PAGES)
 def test_no_admin_link_for_a_team_member(client_for, alice, territory_a, name, with_slug):
-    if name == "roadmap:roadmap":
-        pytest.xfail("roadmap.html still links to the admin (« Modifier le contenu »): not in this slice's files")
     response = client_for(alice).get(reverse(name, args=[territory_a.slug] if with_slug else []))
     assert response.status_code == 200
     assert "/espace/gestion/" not in response.content.decode()

@@ -140,6 +140,9 @@ def test_it_does_not_mark_the_latest_version_as_an_old_one(client, territory_a, 
 
 
 def test_it_publishes_the_template_pact_of_territory_b_as_its_first_version(client, territory_b):
+    from .test_publication_readiness import make_ready
+
+    make_ready(territory_b)
     pact_validate(pact=territory_b.pact)
     pact_publish(pact=territory_b.pact)
     page = _page(client, territory_b)

@@ -14,11 +14,24 @@ from pacte.workshops.services import resolution_record
 from .test_workshop_resolution import commitments_of, open_workshop, react
 
 
+def _ready_after_workshop(territory):
+    """The workshop closed, the editorial and the commitments adapted: only the vetoes may still block."""
+    from pacte.workshops.models import Workshop, WorkshopStatus
+
+    from .test_publication_readiness import make_ready
+
+    make_ready(territory)
+    Workshop.objects.filter(territory=territory).update(status=WorkshopStatus.CLOSED)
+
+
 def _transition(territory, action):
     return reverse("publications:transition", args=[territory.slug, action])
 
 
 def test_it_validates_then_publishes_a_template_pact_from_the_roadmap(client_for, bob, territory_b):
+    from .test_publication_readiness import make_ready
+
+    make_ready(territory_b)
     client = client_for(bob)
     roadmap = reverse("roadmap:roadmap", args=[territory_b.slug])
     assert "Marquer les engagements comme validés" in client.get(roadmap).content.decode()
@@ -26,6 +39,7 @@ def test_it_validates_then_publishes_a_template_pact_from_the_roadmap(client_for
     response = client.post(_transition(territory_b, "valider"), follow=True)
     assert Pact.objects.get(territory=territory_b).status == PactStatus.VALIDATED
     assert "Publier le pacte" in response.content.decode()
+    assert "Publier la version v1" in client.get(_transition(territory_b, "publier")).content.decode()
 
     client.post(_transition(territory_b, "publier"))
     pact = Pact.objects.get(territory=territory_b)
@@ -94,6 +108,7 @@ def test_it_refuses_to_validate_the_pact_while_a_veto_is_unresolved(client_for, 
     assert not JournalEntry.objects.filter(territory=territory_b, verb="pact_validated").exists()
 
     # Once the veto is decided on (here: the text is kept, with a reason), the pact can be validated.
+    _ready_after_workshop(territory_b)
     client.post(
         reverse("workshops:resolve", args=[territory_b.slug, commitment.pk]),
         {"reactions": [veto.pk], "outcome": "kept", "reason": "Les TPE sont couvertes par l'action 2."},
@@ -116,9 +131,10 @@ def test_it_names_every_commitment_that_still_has_a_veto(territory_b):
     assert Pact.objects.get(territory=territory_b).status == PactStatus.DRAFT
 
 
-def test_it_validates_a_pact_whose_workshops_only_asked_for_adjustments(territory_b):
+def test_it_refuses_a_pact_whose_workshops_asked_for_adjustments_not_decided_yet(territory_b):
     react(open_workshop(territory_b, "Atelier"), commitments_of(territory_b)[0], ReactionKind.ADJUST, "Préciser")
-    assert pact_validate(pact=territory_b.pact).status == PactStatus.VALIDATED
+    with pytest.raises(PactTransitionError, match="1 veto ou ajustement sans décision"):
+        pact_validate(pact=territory_b.pact)
 
 
 def test_it_validates_once_the_veto_was_resolved_by_an_accepted_change(territory_b):
@@ -137,4 +153,5 @@ def test_it_validates_once_the_veto_was_resolved_by_an_accepted_change(territory
             ),
         },
     )
+    _ready_after_workshop(territory_b)
     assert pact_validate(pact=territory_b.pact).status == PactStatus.VALIDATED

@@ -205,7 +205,7 @@ def test_it_reopens_step_2_when_a_new_veto_waits_for_a_decision(alices_steps, te
 def test_it_marks_step_3_done_with_the_published_version(alices_steps):
     step = alices_steps()[3]
     assert step.status == "done"
-    assert step.check("Pacte publié") == (True, "Pacte publié — version 1 du 01/03/2025")
+    assert step.check("Pacte publié") == (True, "Pacte publié — version publiée v1 du 01/03/2025")
 
 
 def test_it_shows_the_4_circles_of_step_4_to_come_for_the_reference_case(alices_steps):
@@ -340,7 +340,7 @@ def test_it_reopens_step_2_but_keeps_the_published_version_when_the_pact_goes_ba
         "Engagements validés collectivement — Brouillon",
     )
     # Step 3 counts the published versions: the frozen version 1 stays published.
-    assert steps[3].check("Pacte publié") == (True, "Pacte publié — version 1 du 01/03/2025")
+    assert steps[3].check("Pacte publié") == (True, "Pacte publié — version publiée v1 du 01/03/2025")
 
 
 def test_it_unchecks_the_publication_without_a_published_version(alices_steps, territory_a):
@@ -355,7 +355,7 @@ def test_it_shows_the_latest_published_version_in_step_3(alices_steps, territory
     PactVersion.objects.create(
         territory=territory_a, number=2, published_on=datetime.date(2025, 9, 15), content=version.content
     )
-    assert alices_steps()[3].check("Pacte publié") == (True, "Pacte publié — version 2 du 15/09/2025")
+    assert alices_steps()[3].check("Pacte publié") == (True, "Pacte publié — version publiée v2 du 15/09/2025")
 
 
 def test_it_names_a_theme_without_indicators(alices_steps, territory_a):
@@ -501,6 +501,9 @@ def test_it_marks_step_2_done_after_both_workshops_and_the_validation(client_for
     workshop_set_status(workshop=commitments, status=WorkshopStatus.CLOSED)
     _open_workshop(territory_b, WorkshopKind.GOVERNANCE, status=WorkshopStatus.CLOSED)
     assert bobs_step_2().status == "in_progress"
+    from .test_publication_readiness import make_ready
+
+    make_ready(territory_b)
     client_for(bob).post(reverse("publications:transition", args=[territory_b.slug, "valider"]))
     step = bobs_step_2()
     assert step.status == "done"

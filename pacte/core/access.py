@@ -80,14 +80,14 @@ def user_can_write(request, territory) -> bool:
     return roles[territory.pk] == Role.TEAM
 
 
-def get_public_territory(request, slug: str) -> Territory:
+def get_public_territory(request, slug: str, *, withdrawn_notice: bool = False) -> Territory:
     """A territory whose pact is published and that is not archived; its own team may also preview a draft (or
-    read an archived territory's page)."""
+    read an archived territory's page). `withdrawn_notice`: a withdrawn pact's page stays public to show why."""
     territory = get_object_or_404(Territory.objects.select_related("pact"), slug=slug)
     pact = getattr(territory, "pact", None)
     if pact is None:  # a territory without a pact has no page yet
         raise Http404
-    if pact.is_public and territory.archived_at is None:
+    if (pact.is_public or (withdrawn_notice and pact.is_withdrawn)) and territory.archived_at is None:
         return territory
     if territories_for_user(request.user).filter(pk=territory.pk).exists():
         return territory

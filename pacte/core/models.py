@@ -93,6 +93,8 @@ class JournalVerb(models.TextChoices):
     TERRITORY_DELETED = "territory_deleted", _("Territoire supprimé")
     PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Données personnelles exportées")
     PERSONAL_DATA_ERASED = "personal_data_erased", _("Données personnelles effacées")
+    PACT_WITHDRAWN = "pact_withdrawn", _("Pacte retiré de la publication")
+    PACT_REOPENED = "pact_reopened", _("Pacte repassé en brouillon")
 
 
 class JournalEntry(models.Model):

@@ -33,7 +33,7 @@ def home(request):
 
 
 def pact_detail(request, slug):
-    territory = get_public_territory(request, slug)
+    territory = get_public_territory(request, slug, withdrawn_notice=True)
     # A published version never changes: anonymous visitors read its rendering from the cache (one per version).
     return cached_public_page(
         request, territory, lambda: render(request, "public/pact.html", pact_page(request, territory))

@@ -11,6 +11,7 @@ class PactStatus(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
     VALIDATED = "validated", _("Validé")
     PUBLISHED = "published", _("Publié")
+    WITHDRAWN = "withdrawn", _("Retiré de la publication")
 
 
 class Pact(models.Model):
@@ -30,6 +31,20 @@ class Pact(models.Model):
     editorial = models.TextField(_("édito"), blank=True, help_text=_("Un paragraphe par bloc."))
     ambitions = models.TextField(_("ambitions (une par ligne)"), blank=True)
     acknowledgements = models.TextField(_("remerciements"), blank=True)
+    # Withdrawn from publication: the public page shows the reason instead of the pact (republishing clears it).
+    withdrawn_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("retiré par"),
+    )
+    withdrawal_reason = models.TextField(_("raison du retrait"), blank=True)
+    # Sent back to draft by a reaction arrived after validation: said on the roadmap until the next validation.
+    reopened_at = models.DateTimeField(_("repassé en brouillon le"), null=True, blank=True)
+    reopened_reason = models.TextField(_("raison du retour en brouillon"), blank=True)
 
     class Meta:
         verbose_name = _("pacte")
@@ -40,7 +55,13 @@ class Pact(models.Model):
 
     @property
     def is_public(self):
+        """Whether the pact's pages are public (its text, prides, calendar, indicators): published, not withdrawn.
+        A withdrawn pact keeps only its public notice (pacte.public.views.pact_detail)."""
         return self.status == PactStatus.PUBLISHED
+
+    @property
+    def is_withdrawn(self):
+        return self.status == PactStatus.WITHDRAWN
 
     @property
     def editorial_paragraphs(self):

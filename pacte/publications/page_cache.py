@@ -3,7 +3,8 @@
 A published version never changes, so its page reads the same for every anonymous visitor until something
 that the page shows changes: a new publication (the page of every version then names the latest one) or a
 version withdrawn. The key carries all of that: the territory (pk and slug), the version shown, every version
-of the territory (pk, number, date frozen: one small query, never cached), the language, and the release (the
+of the territory (pk, number, date frozen: one small query, never cached), the pact's state (withdrawn from
+publication or not, read with the territory), the language, and the release (the
 templates' dates and the static files' manifest), so that nothing is ever invalidated by hand and a stale key
 simply expires.
 
@@ -59,7 +60,9 @@ def public_page_cache_key(request, territory) -> str | None:
     if shown not in {number for _, number, _ in versions}:
         return None  # 404, rendered by the view
     signature = ";".join(f"{pk}.{number}.{created.isoformat()}" for pk, number, created in versions)
-    parts = f"{territory.slug}|{shown}|{signature}|{get_language()}|{_release()}"
+    pact = territory.pact  # selected with the territory: a withdrawal (or a republication) changes the key
+    state = f"{pact.status}.{pact.withdrawn_at.isoformat() if pact.withdrawn_at else ''}"
+    parts = f"{territory.slug}|{shown}|{signature}|{state}|{get_language()}|{_release()}"
     digest = hashlib.sha256(parts.encode()).hexdigest()[:32]
     return f"pacte:public-pact:{territory.pk}:v{shown}:{digest}"
 

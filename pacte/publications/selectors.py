@@ -8,6 +8,12 @@ from .document import pact_document
 from .models import PactVersion
 
 
+def refuse_if_withdrawn(request, territory) -> None:
+    """A pact withdrawn from publication serves no document to the public (404); its team still reads them."""
+    if territory.pact.is_withdrawn and territory.pk not in territory_ids_for_request(request):
+        raise Http404
+
+
 def version_for_request(request, territory, *, with_content: bool = True) -> PactVersion | None:
     """The published version this request reads, or None for the live text (its team's preview).
 

@@ -4,16 +4,24 @@ import hashlib
 import logging
 import posixpath
 import threading
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pacte.core.models import journal_write
-from pacte.workshops.models import ReactionKind
+from pacte.appropriation.models import Presentation
+from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
+from pacte.core.models import JournalEntry, JournalVerb, journal_write, ncount
+from pacte.interviews.models import Interview, InterviewStatus, Pride
+from pacte.interviews.services import INTERVIEW_MINIMUM, INTERVIEW_TARGET
+from pacte.stakeholders.models import Category, Stakeholder
+from pacte.workshops.models import ReactionKind, Workshop, WorkshopStatus
 from pacte.workshops.services import unresolved
 
 from . import pdf, slides
@@ -25,6 +33,182 @@ logger = logging.getLogger(__name__)
 
 class PactTransitionError(ValueError):
     pass
+
+
+# --- readiness: what blocks a validation or a publication, and what is only worth a warning --------------------
+
+
+@dataclass
+class ReadinessItem:
+    label: str
+    detail: str = ""
+    url: str = ""  # where it is fixed
+
+
+@dataclass
+class Readiness:
+    blocking: list[ReadinessItem] = field(default_factory=list)
+    warnings: list[ReadinessItem] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.blocking
+
+
+def _from_template(territory) -> bool:
+    return JournalEntry.objects.filter(territory=territory, verb=JournalVerb.TEMPLATE_LOADED).exists()
+
+
+def _readiness_blocking(territory, pact) -> list[ReadinessItem]:
+    # The roadmap's rule for the template's text (pacte.roadmap.services), imported here to avoid an import cycle.
+    from pacte.roadmap.services import _is_own_text, _template
+
+    slug = territory.slug
+    items = []
+    pending = list(
+        unresolved(territory=territory)
+        .select_related("commitment")
+        .order_by("commitment__theme__order", "commitment__order", "commitment_id", "pk")
+    )
+    if pending:
+        vetoes = sum(r.kind == ReactionKind.VETO for r in pending)
+        titles = list(dict.fromkeys(f"« {r.commitment.title} »" for r in pending))
+        items.append(
+            ReadinessItem(
+                ncount(
+                    _("%(n)s veto ou ajustement sans décision"),
+                    _("%(n)s vetos ou ajustements sans décision"),
+                    len(pending),
+                ),
+                ncount(_("dont %(n)s veto"), _("dont %(n)s vetos"), vetoes) + " — " + ", ".join(titles),
+                reverse("workshops:resolutions", args=[slug]),
+            )
+        )
+    for workshop in Workshop.objects.for_territory(territory).filter(status=WorkshopStatus.OPEN).order_by("pk"):
+        items.append(
+            ReadinessItem(
+                _("Atelier encore ouvert aux réactions : « %(t)s »") % {"t": workshop.title},
+                _("Clos-le avant de valider ou de publier le pacte."),
+                reverse("workshops:detail", args=[slug, workshop.pk]),
+            )
+        )
+    step3 = reverse("commitments_editor:index", args=[slug])  # the pact editor
+    title_page = reverse("commitments_editor:part", args=[slug, "titre"])
+    editorial_page = reverse("commitments_editor:part", args=[slug, "edito"])
+    if not (pact.title or "").strip():
+        items.append(ReadinessItem(_("Le titre du pacte est vide"), "", title_page))
+    template = _template(_from_template(territory))
+    if not (pact.editorial or "").strip():
+        items.append(ReadinessItem(_("L'édito est vide"), "", editorial_page))
+    elif not _is_own_text(pact.editorial, template["editorial"]):
+        items.append(
+            ReadinessItem(_("L'édito est encore au texte du modèle"), _("texte du modèle, à adapter"), editorial_page)
+        )
+    commitments = Commitment.objects.filter(theme=OuterRef("pk"))
+    themes = list(
+        Theme.objects.for_territory(territory)
+        .annotate(
+            reciprocal=Exists(
+                commitments.filter(
+                    Exists(CompanyAction.objects.filter(commitment=OuterRef("pk"))),
+                    Exists(TerritoryAction.objects.filter(commitment=OuterRef("pk"))),
+                )
+            ),
+            adapted=Exists(commitments.filter(from_template=False)),
+        )
+        .order_by("order", "pk")
+    )
+    if not themes:
+        items.append(ReadinessItem(_("Aucune thématique d'engagements"), "", step3))
+    empty = [t.name for t in themes if not t.reciprocal]
+    if empty:
+        items.append(
+            ReadinessItem(
+                _("Section « Engagements réciproques » vide pour : %(t)s") % {"t": ", ".join(empty)},
+                _("Chaque thématique porte au moins un engagement avec des actions des deux côtés."),
+                step3,
+            )
+        )
+    generic = [t.name for t in themes if t.reciprocal and not t.adapted]
+    if generic:
+        items.append(
+            ReadinessItem(
+                ncount(
+                    _("%(n)s thématique encore au texte du modèle"),
+                    _("%(n)s thématiques encore au texte du modèle"),
+                    len(generic),
+                ),
+                ", ".join(generic),
+                step3,
+            )
+        )
+    return items
+
+
+def _readiness_warnings(territory) -> list[ReadinessItem]:
+    slug = territory.slug
+    items = []
+    done = Interview.objects.for_territory(territory).filter(status=InterviewStatus.DONE)
+    count = done.count()
+    if count < INTERVIEW_MINIMUM:
+        items.append(
+            ReadinessItem(
+                _("Peu d'entretiens réalisés"),
+                _("%(n)s/%(t)s entretiens réalisés") % {"n": count, "t": INTERVIEW_TARGET},
+                reverse("interviews:campaign", args=[slug]),
+            )
+        )
+    interviewed = set(done.values_list("interviewees__stakeholder__category", flat=True)) | set(
+        done.filter(interviewees__isnull=True).values_list("stakeholder__category", flat=True)
+    )
+    missing = [str(label) for value, label in Category.choices if value not in interviewed]
+    if missing:
+        items.append(
+            ReadinessItem(
+                _("Catégories d'acteurs sans entretien"),
+                ", ".join(missing),
+                reverse("interviews:campaign", args=[slug]),
+            )
+        )
+    if not Pride.objects.for_territory(territory).exists():
+        items.append(ReadinessItem(_("Aucune fierté locale"), "", reverse("interviews:prides", args=[slug])))
+    if not Stakeholder.objects.for_territory(territory).filter(acknowledged=True).exists():
+        items.append(
+            ReadinessItem(_("Personne n'est remercié"), "", reverse("stakeholders:tracking_file", args=[slug]))
+        )
+    if not Presentation.objects.for_territory(territory).filter(held=True).exists() and not (
+        Presentation.objects.for_territory(territory).filter(date__isnull=False).exists()
+    ):
+        items.append(
+            ReadinessItem(
+                _("Restitution pas encore engagée"),
+                _("aucune restitution tenue ni datée"),
+                reverse("appropriation:plan", args=[slug]),
+            )
+        )
+    return items
+
+
+def pact_readiness(territory) -> Readiness:
+    """What blocks the validation or the publication of the pact (each with where it is fixed), and the warnings."""
+    pact = Pact.objects.get(territory=territory)
+    return Readiness(blocking=_readiness_blocking(territory, pact), warnings=_readiness_warnings(territory))
+
+
+def _refuse_unless_ready(territory, what: str) -> None:
+    blocking = pact_readiness(territory).blocking
+    if not blocking:
+        return
+    raise PactTransitionError(
+        (
+            _("Le pacte ne peut pas être validé : %(items)s.")
+            if what == "validate"
+            else _("Le pacte ne peut pas être publié : %(items)s.")
+        )
+        % {"items": " ; ".join(item.label for item in blocking)}
+        + " "
+        + _("Voir « Préparer la publication ».")
+    )
 
 
 def _refuse_unresolved_vetoes(territory) -> None:
@@ -57,8 +241,10 @@ def pact_validate(*, pact: Pact, actor=None) -> Pact:
     if pact.status != PactStatus.DRAFT:
         raise PactTransitionError(_("Seul un pacte en brouillon peut être validé."))
     _refuse_unresolved_vetoes(pact.territory)
+    _refuse_unless_ready(pact.territory, "validate")
     pact.status = PactStatus.VALIDATED
-    pact.save(update_fields=["status"])
+    pact.reopened_at, pact.reopened_reason = None, ""
+    pact.save(update_fields=["status", "reopened_at", "reopened_reason"])
     journal_write(territory=pact.territory, verb="pact_validated", actor=actor, message=_("Pacte validé."))
     return pact
 
@@ -97,10 +283,12 @@ def pact_publish(*, pact: Pact, actor=None) -> Pact:
     pact = Pact.objects.select_for_update().get(pk=pact.pk)
     if pact.status == PactStatus.DRAFT:
         raise PactTransitionError(_("Le pacte doit être validé avant d'être publié."))
+    _refuse_unless_ready(pact.territory, "publish")
     pact.status = PactStatus.PUBLISHED
     pact.version += 1
     pact.published_on = timezone.localdate()
-    pact.save(update_fields=["status", "version", "published_on"])
+    pact.withdrawn_at, pact.withdrawn_by, pact.withdrawal_reason = None, None, ""
+    pact.save(update_fields=["status", "version", "published_on", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     version = pact_version_freeze(pact=pact, actor=actor)
     # Once the publication is committed (its failure never undoes it): the version's PDF and PowerPoint file.
     transaction.on_commit(lambda: _documents_after_publication(version.pk))
@@ -111,6 +299,105 @@ def pact_publish(*, pact: Pact, actor=None) -> Pact:
         message=_("Version %(v)s publiée.") % {"v": pact.version},
     )
     return pact
+
+
+def publication_preview(territory) -> dict:
+    """What the next publication makes public: its version number, the sections with what each holds, and what
+    changed since the last published version (the versions' own comparison, document_changes)."""
+    pact = Pact.objects.get(territory=territory)
+    document = pact_document(territory)
+    commitments = sum(len(theme["commitments"]) for theme in document["themes"])
+    sections = [
+        (
+            _("Édito et ambitions"),
+            ncount(_("%(n)s paragraphe"), _("%(n)s paragraphes"), len(document["pact"]["editorial"])),
+        ),
+        (_("Chiffres clés"), ncount(_("%(n)s chiffre"), _("%(n)s chiffres"), len(document["key_figures"]))),
+        (
+            _("Périmètre"),
+            ncount(
+                _("%(n)s intercommunalité"),
+                _("%(n)s intercommunalités"),
+                len(document["perimeter"]["intercommunalities"]),
+            ),
+        ),
+        (_("Diagnostic industriel"), ncount(_("%(n)s axe"), _("%(n)s axes"), len(document["diagnostic"]))),
+        (_("Fiertés locales"), ncount(_("%(n)s fierté"), _("%(n)s fiertés"), len(document["prides"]))),
+        (
+            _("Engagements réciproques"),
+            ncount(_("%(n)s thématique"), _("%(n)s thématiques"), len(document["themes"]))
+            + ", "
+            + ncount(_("%(n)s engagement"), _("%(n)s engagements"), commitments),
+        ),
+        (_("Principes de gouvernance"), ncount(_("%(n)s principe"), _("%(n)s principes"), len(document["principles"]))),
+        (_("Rencontres économiques"), ncount(_("%(n)s rencontre"), _("%(n)s rencontres"), len(document["events"]))),
+        (
+            _("Remerciements"),
+            ncount(
+                _("%(n)s acteur remercié"),
+                _("%(n)s acteurs remerciés"),
+                sum(len(group["names"]) for group in document["acknowledged"]),
+            ),
+        ),
+    ]
+    previous = PactVersion.objects.for_territory(territory).order_by("-number").first()
+    return {
+        "pact": pact,
+        "document": document,
+        "number": pact.version + 1,
+        "sections": sections,
+        "previous": previous,
+        "changes": document_changes(previous.content, document) if previous else [],
+    }
+
+
+WITHDRAWAL_REASON_MAX_LENGTH = 1000
+
+
+@transaction.atomic
+def pact_withdraw(*, pact: Pact, reason: str, actor=None) -> Pact:
+    """Withdraw a published pact: its public page shows the reason instead of the text, its documents are no
+    longer served and its home card disappears. Republishing makes a new version."""
+    pact = Pact.objects.select_for_update().get(pk=pact.pk)
+    if pact.status != PactStatus.PUBLISHED:
+        raise PactTransitionError(_("Seul un pacte publié peut être retiré."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise PactTransitionError(_("Indiquez la raison du retrait : elle est affichée sur la page publique."))
+    if len(reason) > WITHDRAWAL_REASON_MAX_LENGTH:
+        raise PactTransitionError(
+            _("La raison du retrait ne peut dépasser %(n)s caractères.") % {"n": WITHDRAWAL_REASON_MAX_LENGTH}
+        )
+    pact.status = PactStatus.WITHDRAWN
+    pact.withdrawn_at, pact.withdrawn_by, pact.withdrawal_reason = timezone.now(), actor, reason
+    pact.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    journal_write(
+        territory=pact.territory,
+        verb=JournalVerb.PACT_WITHDRAWN,
+        actor=actor,
+        message=_("Pacte retiré de la publication (version %(v)s) : %(r)s") % {"v": pact.version, "r": reason},
+    )
+    return pact
+
+
+def pact_reaction_arrived(*, reaction) -> bool:
+    """A veto or an adjustment waiting for a decision arrived: a VALIDATED pact (not yet published) goes back to
+    draft, with a message for the roadmap. Returns whether it did."""
+    if reaction.kind not in (ReactionKind.VETO, ReactionKind.ADJUST) or reaction.resolution_id is not None:
+        return False
+    reason = (
+        _("Un veto est arrivé après la validation : le pacte est repassé en brouillon.")
+        if reaction.kind == ReactionKind.VETO
+        else _("Un ajustement est arrivé après la validation : le pacte est repassé en brouillon.")
+    )
+    # One conditional UPDATE (atomic by itself): the reaction's hot path pays one query when nothing changes.
+    reopened = Pact.objects.filter(territory_id=reaction.territory_id, status=PactStatus.VALIDATED).update(
+        status=PactStatus.DRAFT, reopened_at=timezone.now(), reopened_reason=reason
+    )
+    if not reopened:
+        return False
+    JournalEntry.objects.create(territory_id=reaction.territory_id, verb=JournalVerb.PACT_REOPENED, message=reason)
+    return True
 
 
 # --- the documents of a published version: generated once, stored with it ------------------------------------

@@ -6,7 +6,7 @@ from pacte.core.access import get_public_territory
 
 from .models import DocumentKind
 from .responses import document_filename, document_response
-from .selectors import version_for_request
+from .selectors import refuse_if_withdrawn, version_for_request
 
 
 def pact_pdf_filename(slug: str, version) -> str:
@@ -18,6 +18,7 @@ def pact_pdf_filename(slug: str, version) -> str:
 def pact_pdf(request, slug):
     """A published version's PDF is stored (generated once) and served with an ETag; the preview is not."""
     territory = get_public_territory(request, slug)
+    refuse_if_withdrawn(request, territory)
     version = version_for_request(request, territory, with_content=False)
     return document_response(
         request, territory, version, DocumentKind.PDF, content_type="application/pdf", extension="pdf", inline=True

@@ -444,7 +444,7 @@ def _step3(pact, themes, facts, template) -> Step:
             _("Pacte publié"),
             published,
             (
-                _("version %(v)s du %(d)s")
+                _("version publiée v%(v)s du %(d)s")
                 % {"v": facts["version_number"], "d": facts["version_published_on"].strftime("%d/%m/%Y")}
             )
             if published

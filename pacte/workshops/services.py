@@ -171,6 +171,12 @@ def _check_open(workshop: Workshop) -> None:
         )
 
 
+def pact_reaction_arrived(*, reaction) -> None:
+    from pacte.publications.services import pact_reaction_arrived as arrived  # publications imports this module
+
+    arrived(reaction=reaction)
+
+
 def reaction_record(*, participant: Participant, commitment: Commitment, kind: str, comment: str = "") -> Reaction:
     """A participant's reaction to a commitment. A new tap replaces the previous one: never counted twice."""
     workshop = participant.workshop
@@ -201,7 +207,9 @@ def reaction_record(*, participant: Participant, commitment: Commitment, kind: s
         "RETURNING *"
     )
     params = [participant.territory_id, participant.pk, commitment.pk, kind, comment, now, now]
-    return _insert_returning(Reaction, sql, params)
+    reaction = _insert_returning(Reaction, sql, params)
+    pact_reaction_arrived(reaction=reaction)  # a validated pact goes back to draft
+    return reaction
 
 
 def idea_record(
@@ -317,13 +325,14 @@ def paper_type_in(
                 name=_("Post-it papier"),
                 **({"token": f"p-{key}-{number}"} if key else {}),
             )
-            Reaction.objects.create(
+            reaction = Reaction.objects.create(
                 territory=workshop.territory,
                 participant=participant,
                 commitment=commitment,
                 kind=kind,
                 comment=" ".join(rest.split())[:IDEA_MAX_LENGTH],
             )
+            pact_reaction_arrived(reaction=reaction)  # a validated pact goes back to draft
             counts["reactions"] += 1
         else:
             try:
