@@ -212,19 +212,19 @@ def template_texts(territory) -> dict:
     """The template's texts a territory created from it started with, squashed as the roadmap compares them (the
     rule of pacte.roadmap.services: template wording never counts as written); empty for other territories."""
     from pacte.replication.services import TEMPLATE, content_read
-    from pacte.roadmap.services import _squash, _template
+    from pacte.roadmap.services import template_texts, text_squash
 
     from_template = _from_template(territory)
-    base = _template(from_template)
+    base = template_texts(from_template)
     pact = content_read(TEMPLATE)["pact"] if from_template else {}
-    return base | {"title": _squash(pact.get("title")) if from_template else None}
+    return base | {"title": text_squash(pact.get("title")) if from_template else None}
 
 
 def is_template_text(text, template_text) -> bool:
     """Text equal to the template's (white space aside): shown as "texte du modèle, à adapter"."""
-    from pacte.roadmap.services import _is_own_text, _squash
+    from pacte.roadmap.services import is_own_text, text_squash
 
-    return bool(_squash(text)) and template_text is not None and not _is_own_text(text, template_text)
+    return bool(text_squash(text)) and template_text is not None and not is_own_text(text, template_text)
 
 
 def principle_is_template(principle, template) -> bool:

@@ -61,7 +61,7 @@ def _from_template(territory) -> bool:
 
 def _readiness_blocking(territory, pact) -> list[ReadinessItem]:
     # The roadmap's rule for the template's text (pacte.roadmap.services), imported here to avoid an import cycle.
-    from pacte.roadmap.services import _is_own_text, _template
+    from pacte.roadmap.services import is_own_text, template_texts
 
     slug = territory.slug
     items = []
@@ -97,10 +97,10 @@ def _readiness_blocking(territory, pact) -> list[ReadinessItem]:
     editorial_page = reverse("commitments_editor:part", args=[slug, "edito"])
     if not (pact.title or "").strip():
         items.append(ReadinessItem(_("Le titre du pacte est vide"), "", title_page))
-    template = _template(_from_template(territory))
+    template = template_texts(_from_template(territory))
     if not (pact.editorial or "").strip():
         items.append(ReadinessItem(_("L'édito est vide"), "", editorial_page))
-    elif not _is_own_text(pact.editorial, template["editorial"]):
+    elif not is_own_text(pact.editorial, template["editorial"]):
         items.append(
             ReadinessItem(_("L'édito est encore au texte du modèle"), _("texte du modèle, à adapter"), editorial_page)
         )

@@ -68,7 +68,7 @@ class Step:
         return f"{sum(c.done for c in self.checks)}/{len(self.checks)}"
 
 
-def _squash(text) -> str:
+def text_squash(text) -> str:
     """A text as the reader sees it: white space (line ends from a browser's text area included) collapsed."""
     return " ".join((text or "").split())
 
@@ -82,7 +82,7 @@ NOTHING_FROM_TEMPLATE = {
 }
 
 
-def _template(from_template: bool) -> dict:
+def template_texts(from_template: bool) -> dict:
     """What the generic template gave a territory created from it, squashed for comparison: its content never counts
     as work done (the rule Commitment.from_template applies to the commitments). A territory whose content was not
     loaded from the template (the reference case, from which the template was drawn) compares with nothing."""
@@ -91,8 +91,8 @@ def _template(from_template: bool) -> dict:
     content = content_read(TEMPLATE)
     pact = content["pact"]
     return {
-        "editorial": _squash(pact.get("editorial")),
-        "acknowledgements": _squash(pact.get("acknowledgements")),
+        "editorial": text_squash(pact.get("editorial")),
+        "acknowledgements": text_squash(pact.get("acknowledgements")),
         # compared in SQL, line ends as a browser's text area sends them made plain
         "principles": [(p["title"], p["text"]) for p in pact.get("governance_principles") or []],
         "indicators": {
@@ -102,8 +102,8 @@ def _template(from_template: bool) -> dict:
         },
         "groups": {
             (
-                _squash("\n".join(theme["thematic_group"].get("objectives") or [])),
-                _squash(theme["thematic_group"].get("participants", "")),
+                text_squash("\n".join(theme["thematic_group"].get("objectives") or [])),
+                text_squash(theme["thematic_group"].get("participants", "")),
             )
             for theme in content["themes"]
             if theme.get("thematic_group")
@@ -111,9 +111,9 @@ def _template(from_template: bool) -> dict:
     }
 
 
-def _is_own_text(text, template_text) -> bool:
+def is_own_text(text, template_text) -> bool:
     """Some text that is not the template's."""
-    return bool(_squash(text)) and _squash(text) != template_text
+    return bool(text_squash(text)) and text_squash(text) != template_text
 
 
 def _categories(territory) -> tuple[set, set]:
@@ -334,7 +334,7 @@ def _facts(territory) -> dict:
         plain_text=Replace(F("text"), Value("\r\n"), Value("\n"), output_field=TextField())
     )
     own_principles = principles
-    for title, text in _template(True)["principles"]:
+    for title, text in template_texts(True)["principles"]:
         own_principles = own_principles.exclude(title=title, plain_text=text)
     memberships = Membership.objects.for_territory(territory)
     circles = {}
@@ -396,7 +396,7 @@ def _themes(territory, template) -> list:
         .order_by("order", "pk")
     )
     for theme in themes:
-        texts = (_squash(theme.group_objectives), _squash(theme.group_participants))
+        texts = (text_squash(theme.group_objectives), text_squash(theme.group_participants))
         theme.has_group = theme.group_objectives is not None and texts not in template["groups"]
         theme.group_from_template = theme.group_objectives is not None and not theme.has_group
         theme.has_template_indicators = theme.has_template_indicators and not theme.has_indicators
@@ -404,9 +404,9 @@ def _themes(territory, template) -> list:
 
 
 def _template_detail(text: str, template_text: str) -> str:
-    if not _squash(text):
+    if not text_squash(text):
         return _("à rédiger")
-    return "" if _is_own_text(text, template_text) else _("encore au texte du modèle")
+    return "" if is_own_text(text, template_text) else _("encore au texte du modèle")
 
 
 def _step3(pact, themes, facts, template) -> Step:
@@ -416,11 +416,11 @@ def _step3(pact, themes, facts, template) -> Step:
     published = facts["version_number"] is not None  # a frozen version exists (pacte.publications)
     editorial = pact.editorial if pact else ""
     acknowledgements = pact.acknowledgements if pact else ""
-    own_acknowledgements = _is_own_text(acknowledgements, template["acknowledgements"])
+    own_acknowledgements = is_own_text(acknowledgements, template["acknowledgements"])
     checks = [
         Check(
             _("Édito de la collectivité"),
-            _is_own_text(editorial, template["editorial"]),
+            is_own_text(editorial, template["editorial"]),
             _template_detail(editorial, template["editorial"]),
         ),
         Check(
@@ -557,7 +557,7 @@ def roadmap_for(territory) -> list[Step]:
     diagnostic axes and the workshops."""
     pact = getattr(territory, "pact", None)
     facts = _facts(territory)
-    template = _template(facts["from_template"])
+    template = template_texts(facts["from_template"])
     facts["principles"] = facts["own_principles"] if facts["from_template"] else facts["all_principles"]
     themes = _themes(territory, template)
     return [
