@@ -56,6 +56,13 @@ PAGES = [
     ("foncier", "team", "/espace/{slug}/foncier/"),
     ("classement", "team", "/espace/{slug}/foncier/appels/{call_pk}/classement/"),
     ("donnees-personnelles-equipe", "team", "/espace/{slug}/donnees-personnelles/?q=Camille"),
+    ("equipe", "team", "/espace/{slug}/equipe/"),
+    ("redaction", "team", "/espace/{slug}/redaction/"),
+    ("redaction-edito", "team", "/espace/{slug}/redaction/edito/"),
+    ("redaction-chiffres-cles", "team", "/espace/{slug}/redaction/chiffres-cles/"),
+    ("preparation-publication", "team", "/espace/{slug}/pacte/preparation/"),
+    ("confirmation-publication", "team", "/espace/{slug}/pacte/publier/"),
+    ("retrait-publication", "team", "/espace/{slug}/pacte/retirer/"),
     ("espace-entreprise", "company", "/entreprise/{company_pk}/"),
     ("indicateurs-entreprise", "company", "/entreprise/{company_pk}/indicateurs/"),
 ]
