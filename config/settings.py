@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "pacte.appropriation",
     "pacte.roadmap",
     "pacte.replication",
+    "pacte.drafting",
     "pacte.public",
     "pacte.privacy",
 ]

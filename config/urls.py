@@ -17,7 +17,7 @@ urlpatterns = [
     path("espace/", include("pacte.stakeholders.urls")),
     path("espace/", include("pacte.interviews.urls")),
     path("espace/", include("pacte.commitments.urls")),
-    path("espace/", include("pacte.commitments.urls_editor")),
+    path("espace/", include("pacte.drafting.urls")),
     path("", include("pacte.workshops.urls")),
     path("", include("pacte.governance.urls_members")),
     path("", include("pacte.governance.urls_committees")),

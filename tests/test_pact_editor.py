@@ -8,14 +8,14 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from pacte.commitments.models import EditRecord, Theme
-from pacte.commitments.services_editor import fingerprint
+from pacte.drafting.services import fingerprint
 from pacte.governance.models import GovernancePrinciple
 from pacte.publications.models import Pact
 from pacte.territories.models import KeyFigure
 
 
 def url(name, territory, *args):
-    return reverse(f"commitments_editor:{name}", args=[territory.slug, *args])
+    return reverse(f"drafting:{name}", args=[territory.slug, *args])
 
 
 def loaded(item, *fields):
@@ -70,7 +70,7 @@ def test_other_teams_get_403_and_unknown_territories_404(client_for, bob, territ
     assert client.get(url("part", territory_a, "edito")).status_code == 403
     assert client.get(url("edit", territory_a, "chiffres-cles", figure.pk)).status_code == 403
     assert client.post(url("move", territory_a, "chiffres-cles", figure.pk), {"direction": "monter"}).status_code == 403
-    assert client.get(reverse("commitments_editor:index", args=["nulle-part"])).status_code == 404
+    assert client.get(reverse("drafting:index", args=["nulle-part"])).status_code == 404
     assert client.get(url("part", territory_a, "inconnu")).status_code in (403, 404)
 
 
@@ -337,7 +337,7 @@ def test_template_principles_are_marked_until_changed(client_for, bob, territory
 WORKSPACE_PAGES = [
     ("accounts:home", False),
     ("roadmap:roadmap", True),
-    ("commitments_editor:index", True),
+    ("drafting:index", True),
     ("stakeholders:tracking_file", True),
     ("interviews:campaign", True),
     ("workshops:list", True),

@@ -158,3 +158,49 @@ class IndicatorValueChange(models.Model):
 
     def __str__(self):
         return f"{self.value_id} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class WithheldReason(models.TextChoices):
+    """Why the disclosure control withholds a collective value (open data publishes the code, pages the label)."""
+
+    TOO_FEW = "too_few", _("Moins de 3 entreprises ont répondu")
+    DOMINANT = "dominant", _("Une entreprise pèse plus de 85 % du total")
+    DIFFERENCING = "differencing", _("Déductible des valeurs publiées individuellement")
+    UNANIMOUS = "unanimous", _("Réponses (presque) toutes identiques")
+    ORDER_STATISTIC = "order_statistic", _("Moins de 5 valeurs pour une médiane")
+
+
+class CollectiveValue(TerritoryOwned):
+    """The territory's collective value of one indicator for one year, kept up to date when a value changes, so that
+    national reads touch one row per territory. `withheld_reason` empty: publishable; otherwise the value is kept
+    for the team but never shown to the public (pages, documents, open data, API)."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="collective_values", verbose_name=_("indicateur")
+    )
+    indicator_code = models.SlugField(_("code de l'indicateur"), max_length=60, blank=True)
+    year = models.PositiveSmallIntegerField(_("année"))
+    value = models.DecimalField(_("valeur"), max_digits=20, decimal_places=4, null=True, blank=True)
+    share = models.DecimalField(_("part (%)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    reporting = models.PositiveIntegerField(_("entreprises ayant répondu"), default=0)
+    not_applicable = models.PositiveIntegerField(_("sans objet"), default=0)
+    members = models.PositiveIntegerField(_("entreprises adhérentes dans l'année"), default=0)
+    withheld_reason = models.CharField(_("motif de secret"), max_length=20, choices=WithheldReason, blank=True)
+    updated_at = models.DateTimeField(_("calculée le"), auto_now=True)
+
+    territory_parent = "indicator"
+
+    class Meta(TerritoryOwned.Meta):
+        verbose_name = _("valeur collective")
+        verbose_name_plural = _("valeurs collectives")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="one_collective_value_per_indicator_year")
+        ]
+        indexes = [models.Index(fields=["indicator_code", "year"], name="collective_code_year")]
+
+    def __str__(self):
+        return f"{self.indicator} {self.year}: {self.value}"
+
+    @property
+    def withheld(self) -> bool:
+        return bool(self.withheld_reason)

@@ -92,9 +92,9 @@ def _readiness_blocking(territory, pact) -> list[ReadinessItem]:
                 reverse("workshops:detail", args=[slug, workshop.pk]),
             )
         )
-    step3 = reverse("commitments_editor:index", args=[slug])  # the pact editor
-    title_page = reverse("commitments_editor:part", args=[slug, "titre"])
-    editorial_page = reverse("commitments_editor:part", args=[slug, "edito"])
+    step3 = reverse("drafting:index", args=[slug])  # the pact editor
+    title_page = reverse("drafting:part", args=[slug, "titre"])
+    editorial_page = reverse("drafting:part", args=[slug, "edito"])
     if not (pact.title or "").strip():
         items.append(ReadinessItem(_("Le titre du pacte est vide"), "", title_page))
     template = template_texts(_from_template(territory))

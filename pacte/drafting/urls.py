@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import views_editor as views
+from . import views
 
-app_name = "commitments_editor"
+app_name = "drafting"
 urlpatterns = [
     path("<slug:slug>/redaction/", views.index, name="index"),
     path("<slug:slug>/redaction/historique/<slug:item_type>/<int:pk>/", views.item_history, name="history"),

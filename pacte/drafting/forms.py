@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from .services_editor import TITLE_MAX_LENGTH, theme_name_taken
+from .services import TITLE_MAX_LENGTH, theme_name_taken
 
 
 def _required(message):

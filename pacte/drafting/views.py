@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pacte.core.access import get_territory_for_user, user_can_write
 from pacte.publications.models import Pact
 
-from . import services_editor as editor
-from .forms_editor import AcknowledgementsForm, EditorialForm, KeyFigureForm, PrincipleForm, ThemeForm, TitleForm
+from . import services as editor
+from .forms import AcknowledgementsForm, EditorialForm, KeyFigureForm, PrincipleForm, ThemeForm, TitleForm
 
 # The pact's own texts, one page each: URL segment → (form, page title).
 PACT_PAGES = {
@@ -129,7 +129,7 @@ def index(request, slug):
     pact = _pact(territory)
     return render(
         request,
-        "commitments/editor/index.html",
+        "drafting/index.html",
         {
             "territory": territory,
             "pact": pact,
@@ -159,7 +159,7 @@ def _pact_text(request, slug, page):
         form_class=form_class,
         item_type="pact",
         item=_pact(territory),
-        template="commitments/editor/text.html",
+        template="drafting/text.html",
         context={"page_title": title, "page": page},
     )
 
@@ -185,7 +185,7 @@ def _item_list(request, slug, part):
     if item_type == "principle":
         template = editor.template_texts(territory)
         context["template_pks"] = {p.pk for p in items if editor.principle_is_template(p, template)}
-    return render(request, "commitments/editor/list.html", context)
+    return render(request, "drafting/list.html", context)
 
 
 def _item(territory, item_type, pk):
@@ -203,7 +203,7 @@ def item_edit(request, slug, part, pk):
         form_class=form_class,
         item_type=item_type,
         item=_item(territory, item_type, pk),
-        template="commitments/editor/item_form.html",
+        template="drafting/item_form.html",
         context={"page_title": title, "part": part, "one": one},
     )
 
@@ -219,10 +219,10 @@ def item_create(request, slug, part):
     if request.method == "POST" and form.is_valid():
         editor.item_create(territory=territory, item_type=item_type, values=form.values(), user=request.user)
         messages.success(request, _("Ajouté à la fin de la liste."))
-        return redirect("commitments_editor:part", territory.slug, part)
+        return redirect("drafting:part", territory.slug, part)
     return render(
         request,
-        "commitments/editor/item_form.html",
+        "drafting/item_form.html",
         {
             "territory": territory,
             "form": form,
@@ -246,10 +246,10 @@ def item_delete(request, slug, part, pk):
     if request.method == "POST":
         editor.item_delete(territory=territory, item_type=item_type, item_pk=item.pk, user=request.user)
         messages.success(request, _("Retiré du pacte (son texte reste dans l'historique)."))
-        return redirect("commitments_editor:part", territory.slug, part)
+        return redirect("drafting:part", territory.slug, part)
     return render(
         request,
-        "commitments/editor/item_delete.html",
+        "drafting/item_delete.html",
         {"territory": territory, "item": item, "page_title": title, "part": part, "one": one},
     )
 
@@ -268,7 +268,7 @@ def item_move(request, slug, part, pk):
             request,
             _("Cet élément est déjà en tête de liste.") if step < 0 else _("Cet élément est déjà en fin de liste."),
         )
-    return redirect(reverse("commitments_editor:part", args=[territory.slug, part]) + f"#item-{item.pk}")
+    return redirect(reverse("drafting:part", args=[territory.slug, part]) + f"#item-{item.pk}")
 
 
 @login_required
@@ -284,7 +284,7 @@ def item_history(request, slug, item_type, pk):
         record.field_label = FIELD_LABELS.get(record.field, record.field)
     return render(
         request,
-        "commitments/editor/history.html",
+        "drafting/history.html",
         {
             "territory": territory,
             "item": item,

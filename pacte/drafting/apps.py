@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DraftingConfig(AppConfig):
+    name = "pacte.drafting"
+    label = "drafting"
+    verbose_name = "Rédaction du pacte"
