@@ -17,6 +17,8 @@ urlpatterns = [
     path("espace/", include("pacte.stakeholders.urls")),
     path("espace/", include("pacte.interviews.urls")),
     path("espace/", include("pacte.commitments.urls")),
+    path("espace/", include("pacte.drafting.urls_commitments")),
+    path("espace/", include("pacte.drafting.urls_evidence")),
     path("espace/", include("pacte.drafting.urls")),
     path("", include("pacte.workshops.urls")),
     path("", include("pacte.governance.urls_members")),
