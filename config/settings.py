@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "pacte.roadmap",
     "pacte.replication",
     "pacte.drafting",
+    "pacte.national",
+    "pacte.opendata",
     "pacte.public",
     "pacte.privacy",
 ]

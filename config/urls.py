@@ -25,5 +25,8 @@ urlpatterns = [
     path("", include("pacte.governance.urls_committees")),
     path("", include("pacte.indicators.urls")),
     path("", include("pacte.land.urls")),
+    path("", include("pacte.national.urls")),
+    path("", include("pacte.indicators.urls_national")),
+    path("", include("pacte.opendata.urls")),
     path("espace/gestion/", admin.site.urls),
 ]
