@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "pacte.interviews",
     "pacte.commitments",
     "pacte.workshops",
+    "pacte.companies",
     "pacte.land",
     "pacte.indicators",
     "pacte.governance",
