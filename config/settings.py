@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "csp",
     "widget_tweaks",
     "dsfr",
+    "ninja",
     "pacte.core",
     "pacte.accounts",
     "pacte.territories",
