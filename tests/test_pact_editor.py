@@ -214,7 +214,9 @@ def test_a_title_of_200_characters_is_saved_and_the_pptx_still_builds(client_for
 
     pact = territory_a.pact
     title = "Pacte " + "é" * 194
-    client_for(alice).post(url("part", territory_a, "titre"), {"title": title, "loaded": loaded(pact, "title")})
+    client_for(alice).post(
+        url("part", territory_a, "titre"), {"title": title, "loaded": loaded(pact, "title", "subtitle")}
+    )
     pact.refresh_from_db()
     assert pact.title == title
     assert pact_pptx(pact_document(territory_a))[:2] == b"PK"
@@ -284,7 +286,12 @@ def test_key_figures_are_added_edited_moved_and_removed(client_for, alice, terri
     # edit
     client.post(
         url("edit", territory_a, "chiffres-cles", new.pk),
-        {"value": "43 %", "label": new.label, "source": new.source, "loaded": loaded(new, "value", "label", "source")},
+        {
+            "value": "43 %",
+            "label": new.label,
+            "source": new.source,
+            "loaded": loaded(new, "value", "label", "source", "date"),
+        },
     )
     new.refresh_from_db()
     assert new.value == "43 %"

@@ -71,6 +71,9 @@ class EconomicEvent(TerritoryOwned):
 
     name = models.CharField(_("nom"), max_length=200)
     date = models.DateField(_("date"))
+    end_date = models.DateField(
+        _("date de fin"), null=True, blank=True, help_text=_("Pour un événement de plusieurs jours.")
+    )
     organiser = models.CharField(_("organisé par"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -78,6 +81,12 @@ class EconomicEvent(TerritoryOwned):
         ordering = ["date", "pk"]
         verbose_name = _("rencontre économique")
         verbose_name_plural = _("rencontres économiques")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("date")),
+                name="economic_event_ends_after_start",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.date:%d/%m/%Y})"

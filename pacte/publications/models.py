@@ -27,6 +27,9 @@ class Pact(models.Model):
     )
     published_on = models.DateField(_("publié le"), null=True, blank=True)
     title = models.CharField(_("titre"), max_length=300)
+    subtitle = models.CharField(_("sous-titre"), max_length=300, blank=True)
+    # JPEG or PNG, checked by content (pacte.drafting.services.cover_image_check), served by an access-checked view.
+    cover_image = models.FileField(_("image de couverture"), upload_to="couvertures/", blank=True)
     editorial_title = models.CharField(_("titre de l'édito"), max_length=300, blank=True)
     editorial = models.TextField(_("édito"), blank=True, help_text=_("Un paragraphe par bloc."))
     ambitions = models.TextField(_("ambitions (une par ligne)"), blank=True)

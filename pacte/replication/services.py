@@ -151,7 +151,14 @@ def _load_content(territory: Territory, content: dict, *, from_template: bool = 
         for i, p in enumerate(pact_data.get("governance_principles") or [])
     )
     KeyFigure.objects.bulk_create(
-        KeyFigure(territory=territory, order=i, value=f["value"], label=f["label"], source=f.get("source", ""))
+        KeyFigure(
+            territory=territory,
+            order=i,
+            value=f["value"],
+            label=f["label"],
+            source=f.get("source", ""),
+            date=f.get("date", ""),
+        )
         for i, f in enumerate(content.get("key_figures") or [])
     )
     size_classes = content.get("size_classes") or {}

@@ -81,6 +81,10 @@ class KeyFigure(TerritoryOwned):
     value = models.CharField(_("valeur"), max_length=50)
     label = models.CharField(_("libellé"), max_length=300)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    # The date the figure describes, as people write it: a year ("2021") or a month ("novembre 2024").
+    date = models.CharField(
+        _("date"), max_length=40, blank=True, help_text=_("Une année (« 2021 ») ou un mois (« novembre 2024 »).")
+    )
 
     class Meta(TerritoryOwned.Meta):
         verbose_name = _("chiffre clé")
