@@ -4,6 +4,7 @@ from django.db import transaction
 
 from pacte.accounts.demo import demo_people_load
 from pacte.accounts.models import Role, TerritoryMembership
+from pacte.companies.demo import sirene_demo_load
 from pacte.drafting.demo import evidence_demo_load
 from pacte.replication.services import (
     REFERENCE_CASE,
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 territory = reference_case_load()
                 reference_case_illustrations_load(territory=territory)
                 evidence_demo_load(territory=territory)
+                sirene_demo_load(territory=territory)
                 self.stdout.write(self.style.SUCCESS(f"Démo chargée : {territory.name}."))
             else:
                 self.stdout.write(f"Démo déjà chargée : {territory.name} (--reset pour la reconstruire).")
