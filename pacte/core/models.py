@@ -95,6 +95,8 @@ class JournalVerb(models.TextChoices):
     PERSONAL_DATA_ERASED = "personal_data_erased", _("Données personnelles effacées")
     PACT_WITHDRAWN = "pact_withdrawn", _("Pacte retiré de la publication")
     PACT_REOPENED = "pact_reopened", _("Pacte repassé en brouillon")
+    TERRITORY_PERIMETER_EXTENDED = "territory_perimeter_extended", _("Périmètre étendu")
+    NATIONAL_DEMO_LOADED = "national_demo_loaded", _("Démo nationale chargée")
 
 
 class JournalEntry(models.Model):

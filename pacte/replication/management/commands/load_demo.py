@@ -6,6 +6,7 @@ from pacte.accounts.demo import demo_people_load
 from pacte.accounts.models import Role, TerritoryMembership
 from pacte.companies.demo import sirene_demo_load
 from pacte.drafting.demo import evidence_demo_load
+from pacte.national.demo import national_demo_load
 from pacte.replication.services import (
     REFERENCE_CASE,
     content_read,
@@ -38,6 +39,10 @@ class Command(BaseCommand):
                 reference_case_illustrations_load(territory=territory)
                 evidence_demo_load(territory=territory)
                 sirene_demo_load(territory=territory)
+                national = national_demo_load()
+                self.stdout.write(
+                    f"Territoires d'illustration du pilotage national : {len(national['created'])} créés."
+                )
                 self.stdout.write(self.style.SUCCESS(f"Démo chargée : {territory.name}."))
             else:
                 self.stdout.write(f"Démo déjà chargée : {territory.name} (--reset pour la reconstruire).")
