@@ -28,6 +28,7 @@ from .models import (
     MembershipStatus,
     Representative,
 )
+from .signals import memberships_changed
 
 SIGN_IN_SALT = "pacte.governance.sign-in"
 SIGN_IN_MAX_AGE = 7 * 24 * 3600  # a sign-in link is valid 7 days
@@ -271,6 +272,7 @@ def membership_adhere(*, company: Company, actor, today: datetime.date | None = 
     membership.ends_on = add_years(today, ADHESION_YEARS)
     membership.end_reminder_sent_on = None
     membership.save()
+    memberships_changed.send(sender=Membership, territory=company.territory)
     for year in range(1, ADHESION_YEARS + 1):
         AnnualReview.objects.update_or_create(
             membership=membership,
@@ -385,6 +387,8 @@ def reminders_send(*, today: datetime.date | None = None, base_url: str = "") ->
             message=f"L'adhésion de {membership.company.name} est arrivée à son terme le {membership.ends_on:%d/%m/%Y}.",
         )
         summary["ended"] += 1
+    for territory in {membership.territory for membership in ended}:
+        memberships_changed.send(sender=Membership, territory=territory)
 
     reviews = (
         AnnualReview.objects.select_for_update(of=("self",))

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from pacte.governance.models import Company, MembershipStatus
 
+from .collective import collective_values_refresh
 from .models import Aggregation, Indicator, ValueType
 from .services import indicator_value_save
 
@@ -53,6 +54,7 @@ def indicator_values_demo_load(*, territory) -> int:
                     value=n,
                     comment=f"{ILLUSTRATION} Projets comptés par l'équipe du territoire.",
                     actor=None,
+                    refresh=False,
                 )
                 saved += 1
             continue
@@ -83,6 +85,8 @@ def indicator_values_demo_load(*, territory) -> int:
                     comment=comment,
                     public=(i == 0 and indicator.value_type == ValueType.BOOLEAN),
                     actor=None,
+                    refresh=False,
                 )
                 saved += 1
+    collective_values_refresh([indicator.pk for indicator in indicators])  # once, every year
     return saved

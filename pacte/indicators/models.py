@@ -133,7 +133,7 @@ class IndicatorValue(TerritoryOwned):
             # `include` (bench/indicators_scale.py: national p50 89 → 36 ms at 6 million values).
             models.Index(
                 fields=["indicator", "year"],
-                include=["company", "value", "denominator", "not_applicable"],
+                include=["company", "value", "denominator", "not_applicable", "public"],
                 name="value_indicator_year_cover",
             )
         ]
@@ -165,8 +165,8 @@ class WithheldReason(models.TextChoices):
 
     TOO_FEW = "too_few", _("Moins de 3 entreprises ont répondu")
     DOMINANT = "dominant", _("Une entreprise pèse plus de 85 % du total")
-    DIFFERENCING = "differencing", _("Déductible des valeurs publiées individuellement")
-    UNANIMOUS = "unanimous", _("Réponses (presque) toutes identiques")
+    DIFFERENCING = "differencing", _("Déductible des valeurs publiées individuellement par des entreprises")
+    UNANIMOUS = "unanimous", _("Réponses toutes identiques, ou moins de 3 différentes")
     ORDER_STATISTIC = "order_statistic", _("Moins de 5 valeurs pour une médiane")
 
 
@@ -182,6 +182,11 @@ class CollectiveValue(TerritoryOwned):
     year = models.PositiveSmallIntegerField(_("année"))
     value = models.DecimalField(_("valeur"), max_digits=20, decimal_places=4, null=True, blank=True)
     share = models.DecimalField(_("part (%)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    # Ratios of sums: the sums behind the ratio, so that national totals are ratios of sums too.
+    numerator = models.DecimalField(_("somme des numérateurs"), max_digits=24, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(
+        _("somme des dénominateurs"), max_digits=24, decimal_places=4, null=True, blank=True
+    )
     reporting = models.PositiveIntegerField(_("entreprises ayant répondu"), default=0)
     not_applicable = models.PositiveIntegerField(_("sans objet"), default=0)
     members = models.PositiveIntegerField(_("entreprises adhérentes dans l'année"), default=0)

@@ -7,6 +7,7 @@ PostgreSQL computes the medians too (percentile_disc); SQLite, which has no orde
 the median indicators only, in one more query, and takes their median in Python.
 """
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
@@ -59,6 +60,19 @@ def _totals(values, median_ids: set[int], group: list[str]) -> dict[tuple, Total
         "largest_numerator": Max("value", filter=_PAIRED),
         "largest_denominator": Max("denominator", filter=_PAIRED),
     }
+    # The same over the values not published by consent (the disclosure control's differencing rule).
+    hidden = Q(public=False)
+    aggregates.update(
+        h_reporting=Count("indicator", filter=_REPORTED & hidden),
+        h_total=Sum("value", filter=_REPORTED & hidden),
+        h_largest=Max("value", filter=_REPORTED & hidden),
+        h_yes=Count("indicator", filter=_REPORTED & hidden & ~Q(value=0)),
+        h_pairs=Count("indicator", filter=_PAIRED & hidden),
+        h_numerators=Sum("value", filter=_PAIRED & hidden),
+        h_denominators=Sum("denominator", filter=_PAIRED & hidden),
+        h_largest_numerator=Max("value", filter=_PAIRED & hidden),
+        h_largest_denominator=Max("denominator", filter=_PAIRED & hidden),
+    )
     sql_medians = median_ids and _in_sql_medians()
     if sql_medians:
         of_medians = _REPORTED & Q(indicator__in=median_ids)
@@ -72,7 +86,10 @@ def _totals(values, median_ids: set[int], group: list[str]) -> dict[tuple, Total
         if low is not None:
             # statistics.median: the middle value, or the mean of the two middle values.
             row["median"] = low if low == high else (Decimal(low) + Decimal(high)) / 2
+        hidden_totals = Totals(**{name[2:]: row.pop(name) for name in list(row) if name.startswith("h_")})
         totals[key] = Totals(**row)
+        if (hidden_totals.reporting, hidden_totals.pairs) != (row["reporting"], row["pairs"]):
+            totals[key].hidden = hidden_totals  # some values are published by consent
     if median_ids and not sql_medians:
         middles = defaultdict(list)
         for *key, value in (
@@ -84,28 +101,55 @@ def _totals(values, median_ids: set[int], group: list[str]) -> dict[tuple, Total
     return totals
 
 
-def _members(territory_field: str):
-    """The number of active members of the territory `territory_field` of the outer query (NULL when none)."""
+def in_year(year: int) -> Q:
+    """Memberships that make a company count for `year` (the coverage counts that year's members, not today's):
+    active or ended (with its end date), not ended before the year's start, and started before the end of the
+    following year (or undated): a company that joins reports the figures of the year before as its baseline
+    (joining in 2026, its 2025 values count), and a company that leaves still counts in the years it was there."""
+    start, baseline_end = datetime.date(year, 1, 1), datetime.date(year + 1, 12, 31)
+    return (
+        (Q(status=MembershipStatus.ACTIVE) | Q(status=MembershipStatus.ENDED, ends_on__isnull=False))
+        & (Q(starts_on__isnull=True) | Q(starts_on__lte=baseline_end))
+        & (Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+    )
+
+
+def _members(territory_field: str, year: int):
+    """The number of member companies in `year` of the territory `territory_field` of the outer query (NULL: 0)."""
     return Subquery(
-        Membership.objects.filter(territory=OuterRef(territory_field), status=MembershipStatus.ACTIVE)
+        Membership.objects.filter(in_year(year), territory=OuterRef(territory_field))
         .order_by()
         .values("territory")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("company", distinct=True))
         .values("n")
     )
 
 
-def _counted(values):
-    """Only the values of companies whose adhesion is active (the coverage's denominator counts them), and the
-    territory's own values: a former or invited company's figures never make the coverage read "5/4"."""
-    return values.filter(
-        Q(company__isnull=True)
-        | Exists(Membership.objects.filter(company=OuterRef("company"), status=MembershipStatus.ACTIVE))
+def _counted(values, years):
+    """Only the values of companies that were members in the value's year (the coverage's denominator counts them),
+    and the territory's own values: a former or invited company's figures never make the coverage read "5/4"."""
+    member = Q()
+    for year in sorted(set(years)):
+        member |= Q(year=year) & Exists(Membership.objects.filter(in_year(year), company=OuterRef("company")))
+    return values.filter(Q(company__isnull=True) | member)
+
+
+def members_by_year(territory_ids, years) -> dict[tuple[int, int], int]:
+    """{(territory id, year): member companies that year}: 1 query."""
+    years = sorted(set(years))
+    if not years:
+        return {}
+    rows = (
+        Membership.objects.filter(territory__in=list(territory_ids))
+        .order_by()
+        .values("territory")
+        .annotate(**{f"y{y}": Count("company", distinct=True, filter=in_year(y)) for y in years})
     )
+    return {(row["territory"], y): row[f"y{y}"] for row in rows for y in years}
 
 
 def member_count(*, territory) -> int:
-    """Companies whose adhesion is active (the coverage's denominator)."""
+    """Companies whose adhesion is active today."""
     return Membership.objects.for_territory(territory).filter(status=MembershipStatus.ACTIVE).count()
 
 
@@ -128,37 +172,41 @@ def territory_dashboard(*, territory, years: list[int]) -> list[dict]:
     indicators = list(
         Indicator.objects.for_territory(territory)
         .select_related("theme")
-        .annotate(active_members=_members("territory"))
+        .annotate(**{f"members_{year}": _members("territory", year) for year in years})
         .order_by("theme__order", "order", "pk")
-    )  # 1 query, with the number of members
+    )  # 1 query, with the number of members of each year
     if not indicators:
         return []
-    members = indicators[0].active_members or 0
+    members = {year: getattr(indicators[0], f"members_{year}") or 0 for year in years}
     totals = _totals(
-        _counted(IndicatorValue.objects.filter(indicator__in=[i.pk for i in indicators], year__in=years)),
+        _counted(IndicatorValue.objects.filter(indicator__in=[i.pk for i in indicators], year__in=years), years),
         {i.pk for i in indicators if i.aggregation == Aggregation.MEDIAN},
         ["indicator_id", "year"],
     )  # 1 query (2 on SQLite with median indicators)
     return [
         {
             "indicator": indicator,
-            "years": {year: _collective(indicator, totals, (indicator.pk, year), members) for year in years},
+            "years": {year: _collective(indicator, totals, (indicator.pk, year), members[year]) for year in years},
         }
         for indicator in indicators
     ]
 
 
 def national_values(*, code: str, year: int) -> list[tuple[int, str, Collective]]:
-    """Every territory's collective value of the indicator `code` for `year`: [(territory id, name, Collective)].
+    """Every territory's collective value of the indicator `code` for `year`: [(territory id, name, Collective)],
+    computed from the companies' values (the national pages read the stored `CollectiveValue` rows instead:
+    `national_collective_values`).
 
     2 queries whatever the number of territories and values (3 on SQLite for a median indicator)."""
     indicators = list(
-        Indicator.objects.filter(code=code).select_related("territory").annotate(active_members=_members("territory"))
-    )  # 1 query, with the number of members of each territory
+        Indicator.objects.filter(code=code)
+        .select_related("territory")
+        .annotate(active_members=_members("territory", year))
+    )  # 1 query, with the number of members of each territory that year
     if not indicators:
         return []
     totals = _totals(
-        _counted(IndicatorValue.objects.filter(indicator__in=[i.pk for i in indicators], year=year)),
+        _counted(IndicatorValue.objects.filter(indicator__in=[i.pk for i in indicators], year=year), [year]),
         {i.pk for i in indicators if i.aggregation == Aggregation.MEDIAN},
         ["indicator_id"],
     )  # 1 query (2 on SQLite with median indicators)

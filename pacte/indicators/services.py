@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from pacte.core.uploads import DOCUMENT_SIGNATURES, document_extension, image_readable, random_name
 
+from .collective import collective_values_refresh
 from .models import Aggregation, Indicator, IndicatorValue, IndicatorValueChange, Source, ValueType, Verification
 
 FIRST_YEAR = 2000
@@ -190,12 +191,14 @@ def indicator_value_save(
     public: bool = False,
     verification: str = Verification.DECLARED,
     actor=None,
+    refresh: bool = True,
 ) -> IndicatorValue:
     """Create or update the one value of (indicator, company, year) — company None: the territory's own value.
 
     "Sans objet" clears the value. Each change writes an IndicatorValueChange (before/after, who); saving the same
     content again writes nothing. `proof` None keeps the current proof; `remove_proof` drops it (the old file stays
-    stored, the history refers to it).
+    stored, the history refers to it). The territory's collective value of that indicator and year is recomputed
+    in the same transaction (`refresh` False: the caller writes many values and refreshes once at the end).
     """
     _company_check(indicator, company)
     year = year_check(year)
@@ -237,6 +240,8 @@ def indicator_value_save(
     row.full_clean(exclude=["proof", "territory", "indicator", "company"])
     row.save()
     IndicatorValueChange.objects.create(value=row, changed_by=actor, before=before, after=_snapshot(row))
+    if refresh:
+        collective_values_refresh([indicator.pk], [year])
     return row
 
 
@@ -289,4 +294,5 @@ def indicator_definition_update(*, indicator: Indicator, actor=None, **fields) -
         setattr(indicator, name, new)
     indicator.full_clean(exclude=["territory", "theme"])
     indicator.save()
+    collective_values_refresh([indicator.pk])  # the code is copied there; the aggregation changes them
     return indicator

@@ -1,5 +1,6 @@
 """Indicators: the team's dashboard and indicator pages, the definitions, the company's own entry, the public page."""
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
@@ -25,9 +26,10 @@ from pacte.governance.models import Company, MembershipStatus
 
 from .aggregation import collective_value
 from .charts import collective_text, trend_svg, value_text
+from .disclosure import Audience, disclose, secret_label
 from .forms import DefinitionForm, TeamValueForm, ValueForm, errors_to_form
 from .models import Aggregation, Indicator, IndicatorValue, IndicatorValueChange, Level, Verification
-from .selectors import member_count, territory_dashboard
+from .selectors import member_count, members_by_year, territory_dashboard
 from .services import DEFINITION_FIELDS, indicator_definition_update, indicator_value_save, indicator_value_verify
 
 YEARS_SHOWN = 4
@@ -107,14 +109,16 @@ def dashboard_rows(dashboard: list[dict], years: list[int], *, public: bool) -> 
         cells = []
         for year in years:
             c = entry["years"][year]
-            hidden = public and c.withheld
+            shown = disclose(c, audience=Audience.PUBLIC if public else Audience.TEAM)  # the one control
+            if not shown.shown:  # the withheld figure never reaches the public page, not even its context
+                c = dataclasses.replace(c, value=None, share=None, numerator=None, denominator=None)
             cells.append(
                 {
                     "year": year,
                     "collective": c,
-                    "text": collective_text(indicator, c),
-                    "hidden": hidden,
-                    "missing": c.value is None,
+                    "text": collective_text(indicator, c) if shown.shown else secret_label(),
+                    "hidden": not shown.shown,
+                    "missing": c.value is None and shown.shown,
                 }
             )
         latest = next((cell for cell in reversed(cells) if not cell["missing"]), None)
@@ -226,15 +230,19 @@ def indicator_detail(request, slug, pk):
     by_year = defaultdict(list)
     for v in values:
         by_year[v.year].append(v)
+    year_members = members_by_year([territory.pk], by_year)  # 1 query
     years = []
     for year in sorted(by_year, reverse=True):
         rows = [
-            (v.value, v.denominator, v.not_applicable)
+            (v.value, v.denominator, v.not_applicable, v.public)
             for v in by_year[year]
             if (v.company_id is None) == (indicator.aggregation == Aggregation.TERRITORY)
         ]
         collective = collective_value(
-            aggregation=indicator.aggregation, value_type=indicator.value_type, rows=rows, members=members
+            aggregation=indicator.aggregation,
+            value_type=indicator.value_type,
+            rows=rows,
+            members=year_members.get((territory.pk, year), 0),
         )
         years.append(
             {

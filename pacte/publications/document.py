@@ -8,8 +8,9 @@ Schema (version DOCUMENT_SCHEMA):
 {
   "schema": 1,
   "territory": {"name", "slug", "region"},
-  "pact": {"title", "editorial_title", "editorial": [paragraph…], "ambitions": [str…], "acknowledgements": str},
-  "key_figures": [{"value", "label", "source"}],
+  "pact": {"title", "subtitle", "cover_image": media file name or "", "editorial_title", "editorial": [paragraph…],
+           "ambitions": [str…], "acknowledgements": str},
+  "key_figures": [{"value", "label", "source", "date"}],
   "size_classes": [{"code", "label", "territory": float, "national": float}],
   "perimeter": {"intercommunalities": [{"name", "siren", "population": int|None, "communes": int,
                                         "commune_names": [str…]}],   # commune_names: added, absent before
@@ -22,6 +23,9 @@ Schema (version DOCUMENT_SCHEMA):
                                "company_intro", "company_actions": [{"text", "details": [str…]}],
                                "territory_intro", "territory_actions": [{"text", "details": [str…]}]}],
               "indicators": [str…],
+              "indicator_figures": [{"code", "name", "year": int|None, "text", "withheld": bool, "coverage",
+                                     "reason"}],   # added, absent before: the latest collective value of each
+                                                   # indicator through the disclosure control ("" text: none)
               "groups": [{"name", "objectives": [str…], "participants", "animation",
                           "example_indicators": [str…], "partners": [str…]}]}],
   "principles": [{"title", "paragraphs": [str…]}],
@@ -36,6 +40,7 @@ from django.utils.translation import gettext as _
 from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
 from pacte.core.models import lines
 from pacte.governance.models import EconomicEvent, GovernancePrinciple, ThematicGroup
+from pacte.indicators.collective import published_figures
 from pacte.indicators.models import Indicator
 from pacte.interviews.models import DiagnosticAxis, Finding, Pride
 from pacte.stakeholders.models import Stakeholder
@@ -72,6 +77,7 @@ def pact_document(territory) -> dict:
     axes = DiagnosticAxis.objects.for_territory(territory).prefetch_related(  # 2 queries
         Prefetch("findings", queryset=Finding.objects.filter(retained=True).order_by("order", "pk"))
     )
+    figures = published_figures(territory)  # 1 query, through the disclosure control
     acknowledged: dict[str, list[str]] = {}
     for stakeholder in (
         Stakeholder.objects.for_territory(territory).filter(acknowledged=True).order_by("order", "name")
@@ -82,13 +88,16 @@ def pact_document(territory) -> dict:
         "territory": {"name": territory.name, "slug": territory.slug, "region": territory.region},
         "pact": {
             "title": pact.title,
+            "subtitle": pact.subtitle,
+            "cover_image": pact.cover_image.name or "",
             "editorial_title": pact.editorial_title,
             "editorial": _paragraphs(pact.editorial),
             "ambitions": lines(pact.ambitions),
             "acknowledgements": pact.acknowledgements,
         },
         "key_figures": [
-            {"value": f.value, "label": f.label, "source": f.source} for f in KeyFigure.objects.for_territory(territory)
+            {"value": f.value, "label": f.label, "source": f.source, "date": f.date}
+            for f in KeyFigure.objects.for_territory(territory)
         ],  # 1 query
         "size_classes": [
             {
@@ -148,6 +157,11 @@ def pact_document(territory) -> dict:
                     for c in theme.commitments.all()
                 ],
                 "indicators": [i.name for i in theme.indicators.all()],
+                "indicator_figures": [
+                    {"code": i.code, "name": i.name, "year": None, "text": "", "withheld": False, "coverage": ""}
+                    | figures.get(i.pk, {})
+                    for i in theme.indicators.all()
+                ],
                 "groups": [
                     {
                         "name": g.name,

@@ -40,6 +40,7 @@ def pact_pdf_context(document: dict, *, version: int | None = None, published_on
     territory = document["territory"]
     territory_label = _("TI %(name)s") % {"name": territory["name"]}
     prides = [{**pride, "image_uri": media_uri(pride.get("image", ""))} for pride in document["prides"]]
+    cover_uri = media_uri(document["pact"].get("cover_image", ""))
     themes = document["themes"]
     number = 0
     numbered_themes = []
@@ -63,6 +64,7 @@ def pact_pdf_context(document: dict, *, version: int | None = None, published_on
         "population": _number(perimeter["population"]),
         "territory": territory,
         "pact": document["pact"],
+        "cover_uri": cover_uri,
         "version": version,
         "published_on": _date(published_on),
         "preview": preview,

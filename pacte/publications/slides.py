@@ -381,10 +381,15 @@ def _title_slide(deck, document, version):
     _textbox(slide, 32, 440, 240, 60, [Para(_("Territoires d'industrie"), size=14, bold=True, color=WHITE)])
     paras = [Para(territory.get("region") or "", size=16, color=GREY)]
     paras.append(Para(document["pact"]["title"], size=22, color=TEXT, space_before=28))
+    if document["pact"].get("subtitle"):
+        paras.append(Para(document["pact"]["subtitle"], size=16, color=GREY, space_before=8))
     if document["pact"].get("editorial_title"):
         paras.append(Para(document["pact"]["editorial_title"], size=18, italic=True, color=RED, space_before=14))
     paras.append(Para(_version_line(version), size=14, color=GREY, space_before=28))
     _textbox(slide, 340, 150, 580, 300, paras)
+    cover = _image_path(document["pact"].get("cover_image", ""))
+    if cover:
+        _picture(slide, cover, 32, 220, 240, 200, _("Couverture"))
 
 
 def _editorial(deck, document):
@@ -434,7 +439,8 @@ def _key_figures(deck, document):
             if figure.get("source"):
                 paras.append(
                     Para(
-                        _("Source : %(s)s") % {"s": figure["source"]},
+                        _("Source : %(s)s") % {"s": figure["source"]}
+                        + (f", {figure['date']}" if figure.get("date") else ""),
                         size=10,
                         color=GREY,
                         space_before=2,
@@ -751,6 +757,23 @@ def _units_height(units, width):
     return sum(p.height(width) for unit in units for p in unit) + 6
 
 
+def _indicator_lines(theme) -> list[str]:
+    """Each indicator with its latest collective value as the disclosure control lets the public read it."""
+    figures = theme.get("indicator_figures")
+    if not figures:  # a version frozen before the figures were part of the document
+        return theme["indicators"]
+    lines = []
+    for f in figures:
+        if not f.get("text"):
+            lines.append(f["name"])
+        elif f.get("withheld"):
+            lines.append(f"{f['name']} — {f['year']} : {f['text']}")
+        else:
+            coverage = f" ({f['coverage']} {_('entreprises')})" if f.get("coverage") else ""
+            lines.append(f"{f['name']} — {f['year']} : {f['text']}{coverage}")
+    return lines
+
+
 def _theme(deck, number, theme):
     """One slide per theme (more when it does not fit): the commitments in two columns, then its indicators."""
     kicker = _("Engagements réciproques — thématique %(n)s") % {"n": number}
@@ -818,7 +841,7 @@ def _theme(deck, number, theme):
         y += 24
     if theme["indicators"]:
         paras = [Para(_("Indicateurs — %(t)s") % {"t": theme["name"]}, size=13, bold=True, color=BLUE)] + [
-            Para(i, size=12, bullet="•", space_before=3) for i in theme["indicators"]
+            Para(i, size=12, bullet="•", space_before=3) for i in _indicator_lines(theme)
         ]
         height = _height(paras, WIDTH - 24) + 12
         if height > BOTTOM - y:
