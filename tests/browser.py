@@ -93,6 +93,8 @@ def _setup() -> dict:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_demo", verbosity=0)
+    from pacte.commitments.models import Commitment, Theme
+
     territory = Territory.objects.get(slug="rochefort-royan-marennes-oleron")
     workshop = Workshop.objects.for_territory(territory).filter(kind=WorkshopKind.COMMITMENTS).order_by("pk").first()
     workshop_set_status(workshop=workshop, status=WorkshopStatus.OPEN)  # the participant page needs an open one
@@ -112,6 +114,11 @@ def _setup() -> dict:
         "interview_pk": Interview.objects.for_territory(territory).order_by("pk").first().pk,
         "call_pk": call.pk if call else None,
         "group_pk": ThematicGroup.objects.for_territory(territory).order_by("pk").values_list("pk", flat=True).first(),
+        "theme_pk": Theme.objects.for_territory(territory).order_by("order", "pk").values_list("pk", flat=True).first(),
+        "commitment_pk": Commitment.objects.for_territory(territory)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first(),
     }
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .charts import collective_text, number_fr
 from .collective import as_collective, national_codes, national_comparison
@@ -69,10 +69,9 @@ def comparison(request, code):
     ]
     total_text = ""
     if result.total_kind == "yes":
-        total_text = _("%(n)s entreprises répondent oui (%(s)s %%)") % {
-            "n": number_fr(result.total),
-            "s": number_fr(result.total_share, 1),
-        }
+        total_text = ngettext(
+            "%(n)s entreprise répond oui (%(s)s %%)", "%(n)s entreprises répondent oui (%(s)s %%)", int(result.total)
+        ) % {"n": number_fr(result.total), "s": number_fr(result.total_share, 1)}
     elif result.total_kind:
         total_text = _figure(indicator, result.total)
     return render(

@@ -8,6 +8,7 @@ application. Idempotent: a second run writes nothing. One territory at a time, e
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pacte.core.models import ncount
 from pacte.indicators.collective import collective_values_refresh_territory
 from pacte.territories.models import Territory
 
@@ -27,4 +28,4 @@ class Command(BaseCommand):
         written = 0
         for one in territories.iterator():
             written += collective_values_refresh_territory(one)
-        self.stdout.write(f"{written} valeur(s) collective(s) écrite(s).")
+        self.stdout.write(ncount("%(n)s valeur collective écrite.", "%(n)s valeurs collectives écrites.", written))
