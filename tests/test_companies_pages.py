@@ -103,6 +103,18 @@ def test_it_adds_companies_to_the_tracking_file_without_duplicates(client_for, a
     assert "au fichier de suivi" in universe
 
 
+def test_a_company_renamed_in_the_tracking_file_is_found_again_by_its_siren(client_for, alice, imported_a):
+    client = client_for(alice)
+    client.post(_url("feed", imported_a), {"siret": [U3 + "00012"]})
+    entity = Stakeholder.objects.get(territory=imported_a, siren=U3)
+    entity.name = "Chimie Atlantique (site de Tonnay-Charente)"  # the team renames it
+    entity.save()
+    count = Stakeholder.objects.for_territory(imported_a).count()
+    again = client.post(_url("feed", imported_a), {"siret": [U3 + "00012"]}, follow=True)
+    assert "1 entreprise était déjà dans le fichier de suivi" in again.content.decode()
+    assert Stakeholder.objects.for_territory(imported_a).count() == count
+
+
 def test_it_isolates_every_url(client_for, alice, bob, victor, imported_a, territory_b):
     record = SireneImport.objects.create(territory=imported_a, filename="x.csv")
     gets = [

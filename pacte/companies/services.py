@@ -336,11 +336,9 @@ def _member_sirens(territory) -> set[str]:
 
 
 def _tracked_keys(territory) -> tuple[set[str], set[str]]:
-    """What the tracking file holds: SIRENs (once the Stakeholder has a siren field) and name keys."""
+    """What the tracking file holds: its companies' SIRENs and the name keys of its entities."""
     stakeholders = Stakeholder.objects.for_territory(territory)
-    sirens = set()
-    if any(f.name == "siren" for f in Stakeholder._meta.get_fields()):
-        sirens = set(stakeholders.exclude(siren="").values_list("siren", flat=True))
+    sirens = set(stakeholders.exclude(siren="").values_list("siren", flat=True))
     return sirens, {name_key(name) for name in stakeholders.values_list("name", flat=True)}
 
 
@@ -414,6 +412,7 @@ def tracking_file_feed(*, territory, sirets: list[str]) -> tuple[list[str], list
             values={
                 "notes": _("Ajoutée depuis le répertoire Sirene (SIREN %(siren)s).") % {"siren": establishment.siren}
             },
+            siren=establishment.siren,
         )
         added.append(name)
     return added, present

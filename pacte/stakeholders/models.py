@@ -52,6 +52,9 @@ class Stakeholder(TerritoryOwned):
         help_text=_("Figure dans les remerciements publics du pacte."),
     )
     name_key = models.CharField(max_length=300, db_index=True, editable=False, default="")
+    # A company's SIREN when it came from (or was matched with) the SIRENE register: a later feed, or a second
+    # establishment of the same company, finds the entity by it whatever its name became.
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, db_index=True)
 
     class Meta(TerritoryOwned.Meta):
         verbose_name = _("partie prenante")

@@ -160,8 +160,11 @@ def stakeholder_find(*, territory, name: str) -> Stakeholder | None:
 
 
 @transaction.atomic
-def contact_save(*, territory, contact: Contact | None, stakeholder_name: str, category: str, values: dict) -> Contact:
-    """Create (contact=None) or change a contact; its entity is found by name, else created.
+def contact_save(
+    *, territory, contact: Contact | None, stakeholder_name: str, category: str, values: dict, siren: str = ""
+) -> Contact:
+    """Create (contact=None) or change a contact; its entity is found by name, else created (with its SIREN when
+    given: a company from the SIRENE register).
 
     A change of status dates the last exchange today when no date is given.
     """
@@ -169,7 +172,7 @@ def contact_save(*, territory, contact: Contact | None, stakeholder_name: str, c
     if stakeholder is None:
         last = Stakeholder.objects.for_territory(territory).aggregate(m=Max("order"))["m"] or 0
         stakeholder = Stakeholder.objects.create(
-            territory=territory, name=stakeholder_name, category=category, order=last + 1
+            territory=territory, name=stakeholder_name, category=category, order=last + 1, siren=siren
         )
     elif category and stakeholder.category != category:
         stakeholder.category = category
