@@ -145,3 +145,22 @@ def test_it_isolates_every_url(client_for, alice, bob, victor, imported_a, terri
     assert Stakeholder.objects.count() == stakeholders and KeyFigure.objects.count() == figures
     assert SireneImport.objects.count() == 1
     assert "Ajouter au fichier de suivi" not in client_for(victor).get(_url("universe", imported_a)).content.decode()
+
+
+def test_member_companies_show_what_the_register_says_of_their_siren(client_for, alice, imported_a):
+    from stdnum import luhn
+
+    from pacte.governance.models import Company
+
+    unknown = "12345678" + luhn.calc_check_digit("12345678")
+    ghost = Company.objects.create(territory=imported_a, name="Entreprise fantôme", siren=unknown)
+    known = Company.objects.create(territory=imported_a, name="Chimie connue", siren=U3)
+    page = client_for(alice).get(reverse("members:list", args=[imported_a.slug])).content.decode()
+    row_ghost = page[page.index("Entreprise fantôme") :][:600]
+    row_known = page[page.index("Chimie connue") :][:400]
+    assert "SIREN inconnu du répertoire Sirene du territoire" in row_ghost
+    assert "répertoire Sirene" not in row_known
+    detail = client_for(alice).get(reverse("members:detail", args=[imported_a.slug, ghost.pk])).content.decode()
+    assert "SIREN inconnu du répertoire Sirene du territoire" in detail
+    detail = client_for(alice).get(reverse("members:detail", args=[imported_a.slug, known.pk])).content.decode()
+    assert "du répertoire Sirene" not in detail

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pacte.companies.services import STATUS_LABELS, siren_flag, sirens_register_status
 from pacte.core.access import get_company_for_user, get_territory_for_user, user_can_write
+from pacte.core.identifiers import siren_compact
 from pacte.core.throttle import client_address, throttle
 from pacte.indicators.models import IndicatorValue
 from pacte.stakeholders.models import Category, Stakeholder
@@ -72,6 +74,11 @@ def company_list(request, slug):
     status = filters.cleaned_data["statut"] if filters.is_valid() else ""
     if status:
         companies = companies.filter(membership_status=status)
+    companies = list(companies)
+    # The SIRENE register's word on each company's SIREN (closed, unknown…), when a register was imported: 2 queries.
+    register = sirens_register_status(territory=territory, sirens=[c.siren for c in companies if c.siren])
+    for company in companies:
+        company.siren_flag = str(STATUS_LABELS.get(register.get(siren_compact(company.siren), ""), ""))
     return render(
         request,
         "governance/member_list.html",
@@ -159,6 +166,7 @@ def company_detail(request, slug, pk):
             "view_form": view_form,
             "can_write": user_can_write(request, territory),
             "today": timezone.localdate(),
+            "siren_flag": siren_flag(territory=territory, siren=company.siren) if company.siren else "",
         },
     )
 
