@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "pacte.replication",
     "pacte.drafting",
     "pacte.national",
+    "pacte.synergies",
     "pacte.opendata",
     "pacte.public",
     "pacte.privacy",

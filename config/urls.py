@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("pacte.land.urls")),
     path("", include("pacte.national.urls")),
     path("", include("pacte.companies.urls")),
+    path("", include("pacte.synergies.urls")),
     path("", include("pacte.indicators.urls_national")),
     path("", include("pacte.opendata.urls")),
     path("espace/gestion/", admin.site.urls),
