@@ -194,7 +194,7 @@ def _france_map_svg(entries: list[MapEntry], *, title: str, legend: list[tuple[s
         ((HEIGHT + 10 + 22 * i, colour, text) for i, (colour, text) in enumerate(legend)),
     )
     svg = format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" aria-labelledby="france-map-title" '
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="group" aria-labelledby="france-map-title" '
         'class="pacte-map" data-testid="france-map"><title id="france-map-title">{}</title>'
         '<g aria-hidden="true">{}</g>{}{}</svg>',
         WIDTH,
