@@ -2,15 +2,15 @@
 
 import datetime
 import io
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pacte.roadmap.national import ALL_DONE, territories_progress
-from pacte.territories.models import Intercommunality, Territory
+from pacte.territories.models import Territory
 
 from .maps import MapEntry, france_map_svg
 
@@ -76,11 +76,16 @@ class CockpitRow:
 def cockpit_rows(*, region: str = "", step: int | None = None, sort: str = "nom", descending: bool = False):
     """Every territory (archived ones included, marked) with its progress: 7 queries whatever their number
     (territories_progress's 6, and the EPCI of every territory)."""
-    territories = Territory.objects.prefetch_related(
-        Prefetch("intercommunalities", queryset=Intercommunality.objects.only("siren").order_by("siren"))
-    )
+    territories = Territory.objects.all()
     if region:
         territories = territories.filter(region=region)
+    sirens = defaultdict(list)  # the EPCI of every territory, as plain values (1 query, no model instances)
+    for territory_id, siren in (
+        Territory.intercommunalities.through.objects.filter(territory__in=territories)
+        .order_by("intercommunality__siren")
+        .values_list("territory_id", "intercommunality__siren")
+    ):
+        sirens[territory_id].append(siren)
     rows = []
     labels = {step: str(label) for step, label in STEP_LABELS.items()}  # translated once, not once per row
     for progress in territories_progress(territories):
@@ -98,7 +103,7 @@ def cockpit_rows(*, region: str = "", step: int | None = None, sort: str = "nom"
                 indicators_with_value=facts["indicators_with_value"],
                 indicators_total=facts["indicators_total"],
                 land_calls=facts["land_calls"],
-                sirens=[e.siren for e in progress.territory.intercommunalities.all()],
+                sirens=sirens[progress.territory.pk],
                 step_label=labels[progress.step_reached],
             )
         )
