@@ -88,6 +88,6 @@ def _imports(folder: Path) -> set[str]:
 def test_it_keeps_companies_below_indicators_and_committees():
     from_companies = _imports(ROOT / "companies")
     assert not [m for m in from_companies if m.startswith(("pacte.indicators", "pacte.committees", "pacte.national"))]
-    for app in ("governance", "indicators", "stakeholders", "interviews", "territories", "core", "accounts"):
+    for app in ("indicators", "stakeholders", "interviews", "territories", "core", "accounts"):
         if (ROOT / app).exists():
             assert not [m for m in _imports(ROOT / app) if m.startswith("pacte.companies")], app
