@@ -97,6 +97,12 @@ class JournalVerb(models.TextChoices):
     PACT_REOPENED = "pact_reopened", _("Pacte repassé en brouillon")
     TERRITORY_PERIMETER_EXTENDED = "territory_perimeter_extended", _("Périmètre étendu")
     NATIONAL_DEMO_LOADED = "national_demo_loaded", _("Démo nationale chargée")
+    SYNERGY_DECLARATION_SAVED = "synergy_declaration_saved", _("Offre ou besoin déclaré")
+    SYNERGY_DECLARATION_DELETED = "synergy_declaration_deleted", _("Offre ou besoin retiré")
+    SYNERGIES_PROPOSED = "synergies_proposed", _("Synergies proposées")
+    SYNERGY_STATUS_CHANGED = "synergy_status_changed", _("Statut d'une synergie modifié")
+    SYNERGY_CONSENT = "synergy_consent", _("Mise en relation acceptée ou déclinée")
+    SYNERGY_SETTINGS_CHANGED = "synergy_settings_changed", _("Distances de mise en relation modifiées")
 
 
 class JournalEntry(models.Model):

@@ -13,6 +13,7 @@ from pacte.replication.services import (
     reference_case_illustrations_load,
     reference_case_load,
 )
+from pacte.synergies.demo import synergies_demo_load
 from pacte.territories.models import Intercommunality, Territory
 from pacte.territories.services import reference_data_populate
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                 reference_case_illustrations_load(territory=territory)
                 evidence_demo_load(territory=territory)
                 sirene_demo_load(territory=territory)
+                synergies_demo_load(territory=territory)
                 national = national_demo_load()
                 self.stdout.write(
                     f"Territoires d'illustration du pilotage national : {len(national['created'])} créés."
