@@ -6,27 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TerritoryMembership',
+            name="TerritoryMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('team', 'Équipe du territoire'), ('viewer', 'Lecture seule')], default='team', max_length=10, verbose_name='rôle')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='territories.territory', verbose_name='territoire')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='territory_memberships', to=settings.AUTH_USER_MODEL, verbose_name='utilisateur')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("team", "Équipe du territoire"), ("viewer", "Lecture seule")],
+                        default="team",
+                        max_length=10,
+                        verbose_name="rôle",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="territory_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="utilisateur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'accès à un territoire',
-                'verbose_name_plural': 'accès aux territoires',
-                'constraints': [models.UniqueConstraint(fields=('user', 'territory'), name='unique_membership')],
+                "verbose_name": "accès à un territoire",
+                "verbose_name_plural": "accès aux territoires",
+                "constraints": [models.UniqueConstraint(fields=("user", "territory"), name="unique_membership")],
             },
         ),
     ]

@@ -7,71 +7,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('territories', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountSecurity',
+            name="AccountSecurity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_generation', models.PositiveIntegerField(default=0)),
-                ('signed_out_everywhere_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='security', to=settings.AUTH_USER_MODEL, verbose_name='utilisateur')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("session_generation", models.PositiveIntegerField(default=0)),
+                ("signed_out_everywhere_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="security",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="utilisateur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sécurité du compte',
-                'verbose_name_plural': 'sécurité des comptes',
+                "verbose_name": "sécurité du compte",
+                "verbose_name_plural": "sécurité des comptes",
             },
         ),
         migrations.CreateModel(
-            name='AccessRequest',
+            name="AccessRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('siret', models.CharField(blank=True, max_length=14, verbose_name="SIRET de l'organisation")),
-                ('organisation', models.CharField(blank=True, max_length=255, verbose_name='organisation')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='demandé le')),
-                ('status', models.CharField(choices=[('pending', 'En attente'), ('accepted', 'Acceptée'), ('refused', 'Refusée')], default='pending', max_length=10, verbose_name='statut')),
-                ('role', models.CharField(blank=True, choices=[('team', 'Équipe du territoire'), ('viewer', 'Lecture seule')], max_length=10, verbose_name='rôle accordé')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='tranchée le')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='access_requests_decided', to=settings.AUTH_USER_MODEL, verbose_name='tranchée par')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_requests', to='territories.territory', verbose_name='territoire')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_requests', to=settings.AUTH_USER_MODEL, verbose_name='demandeur')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("siret", models.CharField(blank=True, max_length=14, verbose_name="SIRET de l'organisation")),
+                ("organisation", models.CharField(blank=True, max_length=255, verbose_name="organisation")),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="demandé le")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "En attente"), ("accepted", "Acceptée"), ("refused", "Refusée")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[("team", "Équipe du territoire"), ("viewer", "Lecture seule")],
+                        max_length=10,
+                        verbose_name="rôle accordé",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="tranchée le")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="access_requests_decided",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tranchée par",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_requests",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_requests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="demandeur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "demande d'accès",
-                'verbose_name_plural': "demandes d'accès",
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('territory', 'user'), name='one_pending_access_request')],
+                "verbose_name": "demande d'accès",
+                "verbose_name_plural": "demandes d'accès",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("territory", "user"),
+                        name="one_pending_access_request",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='courriel')),
-                ('role', models.CharField(choices=[('team', 'Équipe du territoire'), ('viewer', 'Lecture seule')], default='team', max_length=10, verbose_name='rôle')),
-                ('token_digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='invité le')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='envoyée le')),
-                ('send_count', models.PositiveSmallIntegerField(default=1, verbose_name='envois')),
-                ('expires_at', models.DateTimeField(verbose_name="valable jusqu'au")),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='acceptée le')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='annulée le')),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_accepted', to=settings.AUTH_USER_MODEL, verbose_name='acceptée par')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_sent', to=settings.AUTH_USER_MODEL, verbose_name='invité par')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254, verbose_name="courriel")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("team", "Équipe du territoire"), ("viewer", "Lecture seule")],
+                        default="team",
+                        max_length=10,
+                        verbose_name="rôle",
+                    ),
+                ),
+                ("token_digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="invité le")),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="envoyée le")),
+                ("send_count", models.PositiveSmallIntegerField(default=1, verbose_name="envois")),
+                ("expires_at", models.DateTimeField(verbose_name="valable jusqu'au")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="acceptée le")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="annulée le")),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="invitations_accepted",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="acceptée par",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="invitations_sent",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="invité par",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invitation',
-                'verbose_name_plural': 'invitations',
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('accepted_at__isnull', True), ('cancelled_at__isnull', True)), fields=('territory', 'email'), name='one_open_invitation_per_email')],
+                "verbose_name": "invitation",
+                "verbose_name_plural": "invitations",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("accepted_at__isnull", True), ("cancelled_at__isnull", True)),
+                        fields=("territory", "email"),
+                        name="one_open_invitation_per_email",
+                    )
+                ],
             },
         ),
     ]

@@ -5,36 +5,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('publications', '0002_pact_versions'),
-        ('territories', '0001_initial'),
+        ("publications", "0002_pact_versions"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Presentation',
+            name="Presentation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('circle', models.CharField(choices=[('copil', "Copil Territoire d'industrie"), ('bureau', 'Bureau communautaire'), ('elus', 'Ensemble des élus'), ('acteurs', 'Ensemble des acteurs économiques')], max_length=10, verbose_name='cercle')),
-                ('title', models.CharField(blank=True, help_text="Laissé vide, c'est le nom du cercle (ex. « Rencontre économique Boost'éco »).", max_length=200, verbose_name='intitulé')),
-                ('contents', models.TextField(blank=True, help_text='Un élément par ligne.', verbose_name='ce qui est présenté')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('audience', models.TextField(blank=True, help_text='Qui était présent, combien de personnes (ex. « 32 élus »).', verbose_name='public')),
-                ('questions', models.TextField(blank=True, help_text='Une question par ligne, suivie de sa réponse après un tiret long : « question — réponse ».', verbose_name='questions posées et réponses apportées')),
-                ('held', models.BooleanField(default=False, verbose_name='tenue')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='publications.pactversion', verbose_name='version du pacte présentée')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "circle",
+                    models.CharField(
+                        choices=[
+                            ("copil", "Copil Territoire d'industrie"),
+                            ("bureau", "Bureau communautaire"),
+                            ("elus", "Ensemble des élus"),
+                            ("acteurs", "Ensemble des acteurs économiques"),
+                        ],
+                        max_length=10,
+                        verbose_name="cercle",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Laissé vide, c'est le nom du cercle (ex. « Rencontre économique Boost'éco »).",
+                        max_length=200,
+                        verbose_name="intitulé",
+                    ),
+                ),
+                (
+                    "contents",
+                    models.TextField(blank=True, help_text="Un élément par ligne.", verbose_name="ce qui est présenté"),
+                ),
+                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
+                (
+                    "audience",
+                    models.TextField(
+                        blank=True,
+                        help_text="Qui était présent, combien de personnes (ex. « 32 élus »).",
+                        verbose_name="public",
+                    ),
+                ),
+                (
+                    "questions",
+                    models.TextField(
+                        blank=True,
+                        help_text="Une question par ligne, suivie de sa réponse après un tiret long : « question — réponse ».",
+                        verbose_name="questions posées et réponses apportées",
+                    ),
+                ),
+                ("held", models.BooleanField(default=False, verbose_name="tenue")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="publications.pactversion",
+                        verbose_name="version du pacte présentée",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'restitution',
-                'verbose_name_plural': 'restitutions',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(('held', False), ('date__isnull', False), _connector='OR'), name='presentation_held_dated', violation_error_message='Une restitution tenue a une date.')],
+                "verbose_name": "restitution",
+                "verbose_name_plural": "restitutions",
+                "ordering": ["order", "pk"],
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("held", False), ("date__isnull", False), _connector="OR"),
+                        name="presentation_held_dated",
+                        violation_error_message="Une restitution tenue a une date.",
+                    )
+                ],
             },
         ),
     ]

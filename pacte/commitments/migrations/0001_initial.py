@@ -5,91 +5,151 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('short_title', models.CharField(max_length=300, verbose_name='intitulé court')),
-                ('title', models.CharField(max_length=300, verbose_name='intitulé')),
-                ('company_intro', models.TextField(blank=True, verbose_name="les entreprises s'engagent à…")),
-                ('territory_intro', models.TextField(blank=True, verbose_name="le territoire s'engage à…")),
-                ('note', models.TextField(blank=True, verbose_name='remarque')),
-                ('from_template', models.BooleanField(default=False, editable=False, help_text='Encore au texte du modèle générique : pas encore adapté avec les acteurs locaux.', verbose_name='texte du modèle')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("short_title", models.CharField(max_length=300, verbose_name="intitulé court")),
+                ("title", models.CharField(max_length=300, verbose_name="intitulé")),
+                ("company_intro", models.TextField(blank=True, verbose_name="les entreprises s'engagent à…")),
+                ("territory_intro", models.TextField(blank=True, verbose_name="le territoire s'engage à…")),
+                ("note", models.TextField(blank=True, verbose_name="remarque")),
+                (
+                    "from_template",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="Encore au texte du modèle générique : pas encore adapté avec les acteurs locaux.",
+                        verbose_name="texte du modèle",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'engagement',
-                'verbose_name_plural': 'engagements',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "engagement",
+                "verbose_name_plural": "engagements",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CompanyAction',
+            name="CompanyAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('text', models.TextField(verbose_name='action')),
-                ('details', models.TextField(blank=True, verbose_name='précisions (une par ligne)')),
-                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='company_actions', to='commitments.commitment', verbose_name='engagement')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("text", models.TextField(verbose_name="action")),
+                ("details", models.TextField(blank=True, verbose_name="précisions (une par ligne)")),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="company_actions",
+                        to="commitments.commitment",
+                        verbose_name="engagement",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action des entreprises',
-                'verbose_name_plural': 'actions des entreprises',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "action des entreprises",
+                "verbose_name_plural": "actions des entreprises",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='TerritoryAction',
+            name="TerritoryAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('text', models.TextField(verbose_name='action')),
-                ('details', models.TextField(blank=True, verbose_name='précisions (une par ligne)')),
-                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='territory_actions', to='commitments.commitment', verbose_name='engagement')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("text", models.TextField(verbose_name="action")),
+                ("details", models.TextField(blank=True, verbose_name="précisions (une par ligne)")),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="territory_actions",
+                        to="commitments.commitment",
+                        verbose_name="engagement",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action du territoire',
-                'verbose_name_plural': 'actions du territoire',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "action du territoire",
+                "verbose_name_plural": "actions du territoire",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('code', models.SlugField(verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("code", models.SlugField(verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thématique',
-                'verbose_name_plural': 'thématiques',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "thématique",
+                "verbose_name_plural": "thématiques",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='theme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commitments', to='commitments.theme', verbose_name='thématique'),
+            model_name="commitment",
+            name="theme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="commitments",
+                to="commitments.theme",
+                verbose_name="thématique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='theme',
-            constraint=models.UniqueConstraint(fields=('territory', 'code'), name='unique_theme_code'),
+            model_name="theme",
+            constraint=models.UniqueConstraint(fields=("territory", "code"), name="unique_theme_code"),
         ),
     ]

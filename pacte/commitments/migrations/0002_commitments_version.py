@@ -6,33 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0001_initial'),
-        ('territories', '0001_initial'),
+        ("commitments", "0001_initial"),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CommitmentsVersion',
+            name="CommitmentsVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('label', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('content', models.JSONField(verbose_name='contenu')),
-                ('changelog', models.TextField(blank=True, verbose_name='changements')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='figée le')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='figée par')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("label", models.CharField(max_length=200, verbose_name="intitulé")),
+                ("content", models.JSONField(verbose_name="contenu")),
+                ("changelog", models.TextField(blank=True, verbose_name="changements")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="figée le")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="figée par",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version des engagements',
-                'verbose_name_plural': 'versions des engagements',
-                'ordering': ['number'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('territory', 'number'), name='unique_commitments_version')],
+                "verbose_name": "version des engagements",
+                "verbose_name_plural": "versions des engagements",
+                "ordering": ["number"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(fields=("territory", "number"), name="unique_commitments_version")
+                ],
             },
         ),
     ]

@@ -6,29 +6,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JournalEntry',
+            name="JournalEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(choices=[('territory_created', 'Territoire créé'), ('template_loaded', 'Modèle générique chargé'), ('reference_case_loaded', 'Cas de référence chargé'), ('pact_validated', 'Pacte validé'), ('pact_published', 'Pacte publié')], max_length=64, verbose_name='événement')),
-                ('message', models.TextField(verbose_name='détail')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='date')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='journal', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "verb",
+                    models.CharField(
+                        choices=[
+                            ("territory_created", "Territoire créé"),
+                            ("template_loaded", "Modèle générique chargé"),
+                            ("reference_case_loaded", "Cas de référence chargé"),
+                            ("pact_validated", "Pacte validé"),
+                            ("pact_published", "Pacte publié"),
+                        ],
+                        max_length=64,
+                        verbose_name="événement",
+                    ),
+                ),
+                ("message", models.TextField(verbose_name="détail")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="date")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="journal",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'entrée du journal',
-                'verbose_name_plural': 'journal',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "entrée du journal",
+                "verbose_name_plural": "journal",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

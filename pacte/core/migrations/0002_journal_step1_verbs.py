@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='journalentry',
-            name='verb',
-            field=models.CharField(choices=[('territory_created', 'Territoire créé'), ('template_loaded', 'Modèle générique chargé'), ('reference_case_loaded', 'Cas de référence chargé'), ('pact_validated', 'Pacte validé'), ('pact_published', 'Pacte publié'), ('tracking_file_imported', 'Fichier de suivi importé'), ('interview_recorded', 'Entretien enregistré'), ('findings_merged', 'Constats fusionnés')], max_length=64, verbose_name='événement'),
+            model_name="journalentry",
+            name="verb",
+            field=models.CharField(
+                choices=[
+                    ("territory_created", "Territoire créé"),
+                    ("template_loaded", "Modèle générique chargé"),
+                    ("reference_case_loaded", "Cas de référence chargé"),
+                    ("pact_validated", "Pacte validé"),
+                    ("pact_published", "Pacte publié"),
+                    ("tracking_file_imported", "Fichier de suivi importé"),
+                    ("interview_recorded", "Entretien enregistré"),
+                    ("findings_merged", "Constats fusionnés"),
+                ],
+                max_length=64,
+                verbose_name="événement",
+            ),
         ),
     ]

@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_journal_step2_verbs'),
+        ("core", "0003_journal_step2_verbs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='journalentry',
-            name='verb',
-            field=models.CharField(choices=[('territory_created', 'Territoire créé'), ('template_loaded', 'Modèle générique chargé'), ('reference_case_loaded', 'Cas de référence chargé'), ('pact_validated', 'Pacte validé'), ('pact_published', 'Pacte publié'), ('tracking_file_imported', 'Fichier de suivi importé'), ('interview_recorded', 'Entretien enregistré'), ('findings_merged', 'Constats fusionnés'), ('resolution_recorded', 'Veto ou ajustement tranché'), ('commitments_version_frozen', 'Version des engagements figée'), ('company_invited', 'Entreprise invitée au pacte'), ('membership_started', 'Adhésion au pacte'), ('membership_ended', 'Adhésion terminée'), ('review_held', 'Revue annuelle tenue')], max_length=64, verbose_name='événement'),
+            model_name="journalentry",
+            name="verb",
+            field=models.CharField(
+                choices=[
+                    ("territory_created", "Territoire créé"),
+                    ("template_loaded", "Modèle générique chargé"),
+                    ("reference_case_loaded", "Cas de référence chargé"),
+                    ("pact_validated", "Pacte validé"),
+                    ("pact_published", "Pacte publié"),
+                    ("tracking_file_imported", "Fichier de suivi importé"),
+                    ("interview_recorded", "Entretien enregistré"),
+                    ("findings_merged", "Constats fusionnés"),
+                    ("resolution_recorded", "Veto ou ajustement tranché"),
+                    ("commitments_version_frozen", "Version des engagements figée"),
+                    ("company_invited", "Entreprise invitée au pacte"),
+                    ("membership_started", "Adhésion au pacte"),
+                    ("membership_ended", "Adhésion terminée"),
+                    ("review_held", "Revue annuelle tenue"),
+                ],
+                max_length=64,
+                verbose_name="événement",
+            ),
         ),
     ]

@@ -4,15 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_journal_people_verbs'),
+        ("core", "0005_journal_people_verbs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='journalentry',
-            name='verb',
-            field=models.CharField(choices=[('territory_created', 'Territoire créé'), ('template_loaded', 'Modèle générique chargé'), ('reference_case_loaded', 'Cas de référence chargé'), ('pact_validated', 'Pacte validé'), ('pact_published', 'Pacte publié'), ('tracking_file_imported', 'Fichier de suivi importé'), ('interview_recorded', 'Entretien enregistré'), ('findings_merged', 'Constats fusionnés'), ('resolution_recorded', 'Veto ou ajustement tranché'), ('commitments_version_frozen', 'Version des engagements figée'), ('company_invited', 'Entreprise invitée au pacte'), ('membership_started', 'Adhésion au pacte'), ('membership_ended', 'Adhésion terminée'), ('review_held', 'Revue annuelle tenue'), ('member_invited', 'Membre invité'), ('invitation_resent', 'Invitation renvoyée'), ('invitation_cancelled', 'Invitation annulée'), ('invitation_accepted', 'Invitation acceptée'), ('member_role_changed', "Rôle d'un membre modifié"), ('member_removed', 'Membre retiré'), ('access_requested', 'Accès demandé'), ('access_request_decided', "Demande d'accès tranchée"), ('committee_member_invited', 'Membre de comité invité'), ('territory_archived', 'Territoire archivé'), ('territory_restored', 'Territoire restauré'), ('territory_deleted', 'Territoire supprimé'), ('personal_data_exported', 'Données personnelles exportées'), ('personal_data_erased', 'Données personnelles effacées')], max_length=64, verbose_name='événement'),
+            model_name="journalentry",
+            name="verb",
+            field=models.CharField(
+                choices=[
+                    ("territory_created", "Territoire créé"),
+                    ("template_loaded", "Modèle générique chargé"),
+                    ("reference_case_loaded", "Cas de référence chargé"),
+                    ("pact_validated", "Pacte validé"),
+                    ("pact_published", "Pacte publié"),
+                    ("tracking_file_imported", "Fichier de suivi importé"),
+                    ("interview_recorded", "Entretien enregistré"),
+                    ("findings_merged", "Constats fusionnés"),
+                    ("resolution_recorded", "Veto ou ajustement tranché"),
+                    ("commitments_version_frozen", "Version des engagements figée"),
+                    ("company_invited", "Entreprise invitée au pacte"),
+                    ("membership_started", "Adhésion au pacte"),
+                    ("membership_ended", "Adhésion terminée"),
+                    ("review_held", "Revue annuelle tenue"),
+                    ("member_invited", "Membre invité"),
+                    ("invitation_resent", "Invitation renvoyée"),
+                    ("invitation_cancelled", "Invitation annulée"),
+                    ("invitation_accepted", "Invitation acceptée"),
+                    ("member_role_changed", "Rôle d'un membre modifié"),
+                    ("member_removed", "Membre retiré"),
+                    ("access_requested", "Accès demandé"),
+                    ("access_request_decided", "Demande d'accès tranchée"),
+                    ("committee_member_invited", "Membre de comité invité"),
+                    ("territory_archived", "Territoire archivé"),
+                    ("territory_restored", "Territoire restauré"),
+                    ("territory_deleted", "Territoire supprimé"),
+                    ("personal_data_exported", "Données personnelles exportées"),
+                    ("personal_data_erased", "Données personnelles effacées"),
+                ],
+                max_length=64,
+                verbose_name="événement",
+            ),
         ),
     ]

@@ -6,40 +6,172 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('commitments', '0003_editor_history'),
-        ('interviews', '0002_campaign_guide_evidence'),
-        ('territories', '0003_region_reference_commune_articles'),
-        ('workshops', '0002_decision_sent'),
+        ("commitments", "0003_editor_history"),
+        ("interviews", "0002_campaign_guide_evidence"),
+        ("territories", "0003_region_reference_commune_articles"),
+        ("workshops", "0002_decision_sent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvidenceLink',
+            name="EvidenceLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('kind', models.CharField(choices=[('idea', "idée d'engagement (entretien)"), ('finding', 'constat du diagnostic'), ('postit', "post-it d'atelier")], max_length=10, verbose_name='nature')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='lié le')),
-                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence_links', to='commitments.commitment', verbose_name='engagement')),
-                ('company_action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evidence_links', to='commitments.companyaction', verbose_name='action des entreprises')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='lié par')),
-                ('finding', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='evidence_links', to='interviews.finding', verbose_name='constat')),
-                ('idea', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='evidence_links', to='interviews.commitmentidea', verbose_name="idée d'engagement")),
-                ('postit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='evidence_links', to='workshops.idea', verbose_name='post-it')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('territory_action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evidence_links', to='commitments.territoryaction', verbose_name='action du territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("idea", "idée d'engagement (entretien)"),
+                            ("finding", "constat du diagnostic"),
+                            ("postit", "post-it d'atelier"),
+                        ],
+                        max_length=10,
+                        verbose_name="nature",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="lié le")),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence_links",
+                        to="commitments.commitment",
+                        verbose_name="engagement",
+                    ),
+                ),
+                (
+                    "company_action",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="evidence_links",
+                        to="commitments.companyaction",
+                        verbose_name="action des entreprises",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lié par",
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence_links",
+                        to="interviews.finding",
+                        verbose_name="constat",
+                    ),
+                ),
+                (
+                    "idea",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence_links",
+                        to="interviews.commitmentidea",
+                        verbose_name="idée d'engagement",
+                    ),
+                ),
+                (
+                    "postit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence_links",
+                        to="workshops.idea",
+                        verbose_name="post-it",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "territory_action",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="evidence_links",
+                        to="commitments.territoryaction",
+                        verbose_name="action du territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "source d'un engagement",
-                'verbose_name_plural': 'sources des engagements',
-                'ordering': ['created_at', 'pk'],
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('finding__isnull', True), ('idea__isnull', False), ('kind', 'idea'), ('postit__isnull', True)), models.Q(('finding__isnull', False), ('idea__isnull', True), ('kind', 'finding'), ('postit__isnull', True)), models.Q(('finding__isnull', True), ('idea__isnull', True), ('kind', 'postit'), ('postit__isnull', False)), _connector='OR'), name='evidence_link_one_source'), models.CheckConstraint(condition=models.Q(('company_action__isnull', True), ('territory_action__isnull', True), _connector='OR'), name='evidence_link_one_side'), models.UniqueConstraint(condition=models.Q(('idea__isnull', False)), fields=('commitment', 'idea'), name='evidence_idea_once'), models.UniqueConstraint(condition=models.Q(('finding__isnull', False)), fields=('commitment', 'finding'), name='evidence_finding_once'), models.UniqueConstraint(condition=models.Q(('postit__isnull', False)), fields=('commitment', 'postit'), name='evidence_postit_once')],
+                "verbose_name": "source d'un engagement",
+                "verbose_name_plural": "sources des engagements",
+                "ordering": ["created_at", "pk"],
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("finding__isnull", True),
+                                ("idea__isnull", False),
+                                ("kind", "idea"),
+                                ("postit__isnull", True),
+                            ),
+                            models.Q(
+                                ("finding__isnull", False),
+                                ("idea__isnull", True),
+                                ("kind", "finding"),
+                                ("postit__isnull", True),
+                            ),
+                            models.Q(
+                                ("finding__isnull", True),
+                                ("idea__isnull", True),
+                                ("kind", "postit"),
+                                ("postit__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="evidence_link_one_source",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("company_action__isnull", True), ("territory_action__isnull", True), _connector="OR"
+                        ),
+                        name="evidence_link_one_side",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("idea__isnull", False)),
+                        fields=("commitment", "idea"),
+                        name="evidence_idea_once",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("finding__isnull", False)),
+                        fields=("commitment", "finding"),
+                        name="evidence_finding_once",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("postit__isnull", False)),
+                        fields=("commitment", "postit"),
+                        name="evidence_postit_once",
+                    ),
+                ],
             },
         ),
     ]

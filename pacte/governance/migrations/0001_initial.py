@@ -5,68 +5,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('commitments', '0001_initial'),
-        ('territories', '0001_initial'),
+        ("commitments", "0001_initial"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EconomicEvent',
+            name="EconomicEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('date', models.DateField(verbose_name='date')),
-                ('organiser', models.CharField(blank=True, max_length=300, verbose_name='organisé par')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("date", models.DateField(verbose_name="date")),
+                ("organiser", models.CharField(blank=True, max_length=300, verbose_name="organisé par")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rencontre économique',
-                'verbose_name_plural': 'rencontres économiques',
-                'ordering': ['date', 'pk'],
-                'abstract': False,
+                "verbose_name": "rencontre économique",
+                "verbose_name_plural": "rencontres économiques",
+                "ordering": ["date", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='GovernancePrinciple',
+            name="GovernancePrinciple",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('text', models.TextField(verbose_name='texte')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("text", models.TextField(verbose_name="texte")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'principe de gouvernance',
-                'verbose_name_plural': 'principes de gouvernance',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "principe de gouvernance",
+                "verbose_name_plural": "principes de gouvernance",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ThematicGroup',
+            name="ThematicGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('objectives', models.TextField(blank=True, verbose_name='objectifs (un par ligne)')),
-                ('participants', models.TextField(blank=True, verbose_name='participants')),
-                ('animation', models.TextField(blank=True, verbose_name='animation')),
-                ('example_indicators', models.TextField(blank=True, verbose_name="exemples d'indicateurs (un par ligne)")),
-                ('partners', models.TextField(blank=True, verbose_name='partenaires (un par ligne)')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='thematic_groups', to='commitments.theme', verbose_name='thématique')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("objectives", models.TextField(blank=True, verbose_name="objectifs (un par ligne)")),
+                ("participants", models.TextField(blank=True, verbose_name="participants")),
+                ("animation", models.TextField(blank=True, verbose_name="animation")),
+                (
+                    "example_indicators",
+                    models.TextField(blank=True, verbose_name="exemples d'indicateurs (un par ligne)"),
+                ),
+                ("partners", models.TextField(blank=True, verbose_name="partenaires (un par ligne)")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="thematic_groups",
+                        to="commitments.theme",
+                        verbose_name="thématique",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'groupe thématique',
-                'verbose_name_plural': 'groupes thématiques',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "groupe thématique",
+                "verbose_name_plural": "groupes thématiques",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
     ]

@@ -5,29 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('commitments', '0001_initial'),
-        ('territories', '0001_initial'),
+        ("commitments", "0001_initial"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('name', models.TextField(verbose_name='indicateur')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='commitments.theme', verbose_name='thématique')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("name", models.TextField(verbose_name="indicateur")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicators",
+                        to="commitments.theme",
+                        verbose_name="thématique",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicateur',
-                'verbose_name_plural': 'indicateurs',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "indicateur",
+                "verbose_name_plural": "indicateurs",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
     ]

@@ -6,151 +6,258 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0002_commitments_version'),
-        ('governance', '0002_companies_adhesion_meetings'),
-        ('indicators', '0001_initial'),
-        ('territories', '0001_initial'),
+        ("commitments", "0002_commitments_version"),
+        ("governance", "0002_companies_adhesion_meetings"),
+        ("indicators", "0001_initial"),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='valeur')),
-                ('denominator', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='dénominateur')),
-                ('not_applicable', models.BooleanField(default=False, verbose_name='sans objet')),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('proof', models.FileField(blank=True, upload_to='justificatifs/', verbose_name='justificatif')),
-                ('verification', models.CharField(choices=[('declared', "Déclarée par l'entreprise"), ('checked', 'Vérifiée par le territoire'), ('public', 'Issue de données publiques')], default='declared', max_length=10, verbose_name='vérification')),
-                ('public', models.BooleanField(default=False, help_text="L'entreprise accepte que cette valeur soit publiée.", verbose_name='publiable')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                (
+                    "value",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name="valeur"),
+                ),
+                (
+                    "denominator",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=16, null=True, verbose_name="dénominateur"
+                    ),
+                ),
+                ("not_applicable", models.BooleanField(default=False, verbose_name="sans objet")),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                ("proof", models.FileField(blank=True, upload_to="justificatifs/", verbose_name="justificatif")),
+                (
+                    "verification",
+                    models.CharField(
+                        choices=[
+                            ("declared", "Déclarée par l'entreprise"),
+                            ("checked", "Vérifiée par le territoire"),
+                            ("public", "Issue de données publiques"),
+                        ],
+                        default="declared",
+                        max_length=10,
+                        verbose_name="vérification",
+                    ),
+                ),
+                (
+                    "public",
+                    models.BooleanField(
+                        default=False,
+                        help_text="L'entreprise accepte que cette valeur soit publiée.",
+                        verbose_name="publiable",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
             ],
             options={
-                'verbose_name': "valeur d'indicateur",
-                'verbose_name_plural': "valeurs d'indicateurs",
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "valeur d'indicateur",
+                "verbose_name_plural": "valeurs d'indicateurs",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValueChange',
+            name="IndicatorValueChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changed_at', models.DateTimeField(auto_now_add=True)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("changed_at", models.DateTimeField(auto_now_add=True)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField()),
             ],
             options={
-                'verbose_name': 'modification de valeur',
-                'verbose_name_plural': 'modifications de valeurs',
-                'ordering': ['-changed_at', '-pk'],
+                "verbose_name": "modification de valeur",
+                "verbose_name_plural": "modifications de valeurs",
+                "ordering": ["-changed_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='aggregation',
-            field=models.CharField(choices=[('sum', 'Somme'), ('yes_count', "Nombre et part d'entreprises répondant oui"), ('ratio_of_sums', 'Rapport des sommes (taux, intensités)'), ('median', 'Médiane (scores)'), ('territory', "Valeur du territoire (pas d'agrégation)")], default='sum', max_length=14, verbose_name='agrégation'),
+            model_name="indicator",
+            name="aggregation",
+            field=models.CharField(
+                choices=[
+                    ("sum", "Somme"),
+                    ("yes_count", "Nombre et part d'entreprises répondant oui"),
+                    ("ratio_of_sums", "Rapport des sommes (taux, intensités)"),
+                    ("median", "Médiane (scores)"),
+                    ("territory", "Valeur du territoire (pas d'agrégation)"),
+                ],
+                default="sum",
+                max_length=14,
+                verbose_name="agrégation",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='baseline',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='valeur de référence'),
+            model_name="indicator",
+            name="baseline",
+            field=models.DecimalField(
+                blank=True, decimal_places=4, max_digits=16, null=True, verbose_name="valeur de référence"
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='baseline_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='année de référence'),
+            model_name="indicator",
+            name="baseline_year",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="année de référence"),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='code',
-            field=models.SlugField(blank=True, help_text="Stable d'une année à l'autre.", max_length=60, verbose_name='code'),
+            model_name="indicator",
+            name="code",
+            field=models.SlugField(
+                blank=True, help_text="Stable d'une année à l'autre.", max_length=60, verbose_name="code"
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='definition',
-            field=models.TextField(blank=True, verbose_name='définition'),
+            model_name="indicator",
+            name="definition",
+            field=models.TextField(blank=True, verbose_name="définition"),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='level',
-            field=models.CharField(choices=[('individual', 'Individuel (chaque entreprise)'), ('collective', 'Collectif (le territoire)'), ('both', 'Individuel et collectif')], default='both', max_length=12, verbose_name='niveau'),
+            model_name="indicator",
+            name="level",
+            field=models.CharField(
+                choices=[
+                    ("individual", "Individuel (chaque entreprise)"),
+                    ("collective", "Collectif (le territoire)"),
+                    ("both", "Individuel et collectif"),
+                ],
+                default="both",
+                max_length=12,
+                verbose_name="niveau",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='source',
-            field=models.CharField(choices=[('company', 'Déclaration des entreprises'), ('territory', 'Territoire'), ('public', 'Données publiques')], default='company', max_length=10, verbose_name='source'),
+            model_name="indicator",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("company", "Déclaration des entreprises"),
+                    ("territory", "Territoire"),
+                    ("public", "Données publiques"),
+                ],
+                default="company",
+                max_length=10,
+                verbose_name="source",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='target_1y',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='cible à 1 an'),
+            model_name="indicator",
+            name="target_1y",
+            field=models.DecimalField(
+                blank=True, decimal_places=4, max_digits=16, null=True, verbose_name="cible à 1 an"
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='target_3y',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='cible à 3 ans'),
+            model_name="indicator",
+            name="target_3y",
+            field=models.DecimalField(
+                blank=True, decimal_places=4, max_digits=16, null=True, verbose_name="cible à 3 ans"
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='unit',
-            field=models.CharField(blank=True, max_length=40, verbose_name='unité'),
+            model_name="indicator",
+            name="unit",
+            field=models.CharField(blank=True, max_length=40, verbose_name="unité"),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='value_type',
-            field=models.CharField(choices=[('boolean', 'Oui / non'), ('count', 'Nombre'), ('amount', 'Montant'), ('percentage', 'Pourcentage'), ('ratio', 'Taux (numérateur / dénominateur)'), ('score', 'Score')], default='count', max_length=12, verbose_name='type de valeur'),
+            model_name="indicator",
+            name="value_type",
+            field=models.CharField(
+                choices=[
+                    ("boolean", "Oui / non"),
+                    ("count", "Nombre"),
+                    ("amount", "Montant"),
+                    ("percentage", "Pourcentage"),
+                    ("ratio", "Taux (numérateur / dénominateur)"),
+                    ("score", "Score"),
+                ],
+                default="count",
+                max_length=12,
+                verbose_name="type de valeur",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='vsme_reference',
-            field=models.CharField(blank=True, help_text="Le point de données de la norme européenne VSME (EFRAG) auquel l'indicateur correspond.", max_length=60, verbose_name='référence VSME'),
+            model_name="indicator",
+            name="vsme_reference",
+            field=models.CharField(
+                blank=True,
+                help_text="Le point de données de la norme européenne VSME (EFRAG) auquel l'indicateur correspond.",
+                max_length=60,
+                verbose_name="référence VSME",
+            ),
         ),
         migrations.AddIndex(
-            model_name='indicator',
-            index=models.Index(fields=['code'], name='indicator_code'),
+            model_name="indicator",
+            index=models.Index(fields=["code"], name="indicator_code"),
         ),
         migrations.AddField(
-            model_name='indicatorvalue',
-            name='company',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='indicator_values', to='governance.company', verbose_name='entreprise'),
+            model_name="indicatorvalue",
+            name="company",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="indicator_values",
+                to="governance.company",
+                verbose_name="entreprise",
+            ),
         ),
         migrations.AddField(
-            model_name='indicatorvalue',
-            name='indicator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='indicators.indicator', verbose_name='indicateur'),
+            model_name="indicatorvalue",
+            name="indicator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="values",
+                to="indicators.indicator",
+                verbose_name="indicateur",
+            ),
         ),
         migrations.AddField(
-            model_name='indicatorvalue',
-            name='territory',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire'),
+            model_name="indicatorvalue",
+            name="territory",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="territories.territory",
+                verbose_name="territoire",
+            ),
         ),
         migrations.AddField(
-            model_name='indicatorvaluechange',
-            name='changed_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="indicatorvaluechange",
+            name="changed_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='indicatorvaluechange',
-            name='value',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='indicators.indicatorvalue'),
+            model_name="indicatorvaluechange",
+            name="value",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="indicators.indicatorvalue"
+            ),
         ),
         migrations.AddIndex(
-            model_name='indicatorvalue',
-            index=models.Index(fields=['indicator', 'year'], name='value_indicator_year'),
+            model_name="indicatorvalue",
+            index=models.Index(fields=["indicator", "year"], name="value_indicator_year"),
         ),
         migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.UniqueConstraint(fields=('indicator', 'company', 'year'), name='one_value_per_company_indicator_year'),
+            model_name="indicatorvalue",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "company", "year"), name="one_value_per_company_indicator_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.UniqueConstraint(condition=models.Q(('company__isnull', True)), fields=('indicator', 'year'), name='one_territory_value_per_year'),
+            model_name="indicatorvalue",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("company__isnull", True)),
+                fields=("indicator", "year"),
+                name="one_territory_value_per_year",
+            ),
         ),
     ]

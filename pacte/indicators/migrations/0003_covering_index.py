@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0002_companies_adhesion_meetings'),
-        ('indicators', '0002_definitions_and_values'),
-        ('territories', '0001_initial'),
+        ("governance", "0002_companies_adhesion_meetings"),
+        ("indicators", "0002_definitions_and_values"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='indicatorvalue',
-            name='value_indicator_year',
+            model_name="indicatorvalue",
+            name="value_indicator_year",
         ),
         migrations.AddIndex(
-            model_name='indicatorvalue',
-            index=models.Index(fields=['indicator', 'year'], include=('company', 'value', 'denominator', 'not_applicable'), name='value_indicator_year_cover'),
+            model_name="indicatorvalue",
+            index=models.Index(
+                fields=["indicator", "year"],
+                include=("company", "value", "denominator", "not_applicable"),
+                name="value_indicator_year_cover",
+            ),
         ),
     ]

@@ -5,37 +5,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0003_covering_index'),
-        ('territories', '0003_region_reference_commune_articles'),
+        ("indicators", "0003_covering_index"),
+        ("territories", "0003_region_reference_commune_articles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CollectiveValue',
+            name="CollectiveValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('indicator_code', models.SlugField(blank=True, max_length=60, verbose_name="code de l'indicateur")),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='valeur')),
-                ('share', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='part (%)')),
-                ('reporting', models.PositiveIntegerField(default=0, verbose_name='entreprises ayant répondu')),
-                ('not_applicable', models.PositiveIntegerField(default=0, verbose_name='sans objet')),
-                ('members', models.PositiveIntegerField(default=0, verbose_name="entreprises adhérentes dans l'année")),
-                ('withheld_reason', models.CharField(blank=True, choices=[('too_few', 'Moins de 3 entreprises ont répondu'), ('dominant', 'Une entreprise pèse plus de 85 % du total'), ('differencing', 'Déductible des valeurs publiées individuellement'), ('unanimous', 'Réponses (presque) toutes identiques'), ('order_statistic', 'Moins de 5 valeurs pour une médiane')], max_length=20, verbose_name='motif de secret')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='calculée le')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='collective_values', to='indicators.indicator', verbose_name='indicateur')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("indicator_code", models.SlugField(blank=True, max_length=60, verbose_name="code de l'indicateur")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                (
+                    "value",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="valeur"),
+                ),
+                (
+                    "share",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="part (%)"),
+                ),
+                ("reporting", models.PositiveIntegerField(default=0, verbose_name="entreprises ayant répondu")),
+                ("not_applicable", models.PositiveIntegerField(default=0, verbose_name="sans objet")),
+                ("members", models.PositiveIntegerField(default=0, verbose_name="entreprises adhérentes dans l'année")),
+                (
+                    "withheld_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("too_few", "Moins de 3 entreprises ont répondu"),
+                            ("dominant", "Une entreprise pèse plus de 85 % du total"),
+                            ("differencing", "Déductible des valeurs publiées individuellement"),
+                            ("unanimous", "Réponses (presque) toutes identiques"),
+                            ("order_statistic", "Moins de 5 valeurs pour une médiane"),
+                        ],
+                        max_length=20,
+                        verbose_name="motif de secret",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="calculée le")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="collective_values",
+                        to="indicators.indicator",
+                        verbose_name="indicateur",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'valeur collective',
-                'verbose_name_plural': 'valeurs collectives',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
-                'indexes': [models.Index(fields=['indicator_code', 'year'], name='collective_code_year')],
-                'constraints': [models.UniqueConstraint(fields=('indicator', 'year'), name='one_collective_value_per_indicator_year')],
+                "verbose_name": "valeur collective",
+                "verbose_name_plural": "valeurs collectives",
+                "ordering": ["order", "pk"],
+                "abstract": False,
+                "indexes": [models.Index(fields=["indicator_code", "year"], name="collective_code_year")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("indicator", "year"), name="one_collective_value_per_indicator_year"
+                    )
+                ],
             },
         ),
     ]

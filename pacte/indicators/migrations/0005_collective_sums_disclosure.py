@@ -4,35 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0003_economic_event_end_date'),
-        ('indicators', '0004_collectivevalue'),
-        ('territories', '0004_key_figure_date'),
+        ("governance", "0003_economic_event_end_date"),
+        ("indicators", "0004_collectivevalue"),
+        ("territories", "0004_key_figure_date"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='indicatorvalue',
-            name='value_indicator_year_cover',
+            model_name="indicatorvalue",
+            name="value_indicator_year_cover",
         ),
         migrations.AddField(
-            model_name='collectivevalue',
-            name='denominator',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=24, null=True, verbose_name='somme des dénominateurs'),
+            model_name="collectivevalue",
+            name="denominator",
+            field=models.DecimalField(
+                blank=True, decimal_places=4, max_digits=24, null=True, verbose_name="somme des dénominateurs"
+            ),
         ),
         migrations.AddField(
-            model_name='collectivevalue',
-            name='numerator',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=24, null=True, verbose_name='somme des numérateurs'),
+            model_name="collectivevalue",
+            name="numerator",
+            field=models.DecimalField(
+                blank=True, decimal_places=4, max_digits=24, null=True, verbose_name="somme des numérateurs"
+            ),
         ),
         migrations.AlterField(
-            model_name='collectivevalue',
-            name='withheld_reason',
-            field=models.CharField(blank=True, choices=[('too_few', 'Moins de 3 entreprises ont répondu'), ('dominant', 'Une entreprise pèse plus de 85 % du total'), ('differencing', 'Déductible des valeurs publiées individuellement par des entreprises'), ('unanimous', 'Réponses toutes identiques, ou moins de 3 différentes'), ('order_statistic', 'Moins de 5 valeurs pour une médiane')], max_length=20, verbose_name='motif de secret'),
+            model_name="collectivevalue",
+            name="withheld_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("too_few", "Moins de 3 entreprises ont répondu"),
+                    ("dominant", "Une entreprise pèse plus de 85 % du total"),
+                    ("differencing", "Déductible des valeurs publiées individuellement par des entreprises"),
+                    ("unanimous", "Réponses toutes identiques, ou moins de 3 différentes"),
+                    ("order_statistic", "Moins de 5 valeurs pour une médiane"),
+                ],
+                max_length=20,
+                verbose_name="motif de secret",
+            ),
         ),
         migrations.AddIndex(
-            model_name='indicatorvalue',
-            index=models.Index(fields=['indicator', 'year'], include=('company', 'value', 'denominator', 'not_applicable', 'public'), name='value_indicator_year_cover'),
+            model_name="indicatorvalue",
+            index=models.Index(
+                fields=["indicator", "year"],
+                include=("company", "value", "denominator", "not_applicable", "public"),
+                name="value_indicator_year_cover",
+            ),
         ),
     ]

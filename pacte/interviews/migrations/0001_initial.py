@@ -5,81 +5,152 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('stakeholders', '0001_initial'),
-        ('territories', '0001_initial'),
+        ("stakeholders", "0001_initial"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DiagnosticAxis',
+            name="DiagnosticAxis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('name', models.CharField(max_length=200, verbose_name='axe')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("name", models.CharField(max_length=200, verbose_name="axe")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'axe du diagnostic',
-                'verbose_name_plural': 'axes du diagnostic',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "axe du diagnostic",
+                "verbose_name_plural": "axes du diagnostic",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('kind', models.CharField(choices=[('strength', 'Atout ✓'), ('weakness', 'Faiblesse ✗')], max_length=10, verbose_name='nature')),
-                ('text', models.TextField(verbose_name='constat')),
-                ('axis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='interviews.diagnosticaxis', verbose_name='axe')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("strength", "Atout ✓"), ("weakness", "Faiblesse ✗")],
+                        max_length=10,
+                        verbose_name="nature",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="constat")),
+                (
+                    "axis",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="interviews.diagnosticaxis",
+                        verbose_name="axe",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'constat',
-                'verbose_name_plural': 'constats',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "constat",
+                "verbose_name_plural": "constats",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Interview',
+            name="Interview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('held_on', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('status', models.CharField(choices=[('planned', 'Planifié'), ('done', 'Réalisé')], default='planned', max_length=10, verbose_name='statut')),
-                ('summary', models.TextField(blank=True, verbose_name='synthèse')),
-                ('stakeholder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='interviews', to='stakeholders.stakeholder', verbose_name='partie prenante')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("held_on", models.DateField(blank=True, null=True, verbose_name="date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "Planifié"), ("done", "Réalisé")],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="synthèse")),
+                (
+                    "stakeholder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="interviews",
+                        to="stakeholders.stakeholder",
+                        verbose_name="partie prenante",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'entretien',
-                'verbose_name_plural': 'entretiens',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "entretien",
+                "verbose_name_plural": "entretiens",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Pride',
+            name="Pride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('kind', models.CharField(choices=[('innovative', 'Produit innovant'), ('emblematic', 'Produit emblématique')], max_length=12, verbose_name='nature')),
-                ('product', models.CharField(max_length=200, verbose_name='produit')),
-                ('company', models.CharField(max_length=200, verbose_name='entreprise')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='lieu')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("innovative", "Produit innovant"), ("emblematic", "Produit emblématique")],
+                        max_length=12,
+                        verbose_name="nature",
+                    ),
+                ),
+                ("product", models.CharField(max_length=200, verbose_name="produit")),
+                ("company", models.CharField(max_length=200, verbose_name="entreprise")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="lieu")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fierté locale',
-                'verbose_name_plural': 'fiertés locales',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "fierté locale",
+                "verbose_name_plural": "fiertés locales",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
     ]

@@ -6,304 +6,675 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('commitments', '0002_commitments_version'),
-        ('governance', '0002_companies_adhesion_meetings'),
-        ('territories', '0001_initial'),
+        ("commitments", "0002_commitments_version"),
+        ("governance", "0002_companies_adhesion_meetings"),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('company_name', models.CharField(max_length=300, verbose_name='entreprise')),
-                ('siren', models.CharField(max_length=9, verbose_name='SIREN')),
-                ('contact_email', models.EmailField(max_length=254, verbose_name='courriel')),
-                ('project', models.TextField(verbose_name='projet')),
-                ('jobs_created', models.PositiveIntegerField(default=0, verbose_name='emplois créés')),
-                ('jobs_kept', models.PositiveIntegerField(default=0, verbose_name='emplois maintenus')),
-                ('surface_ha', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='surface demandée (ha)')),
-                ('density', models.TextField(blank=True, verbose_name='densité et verticalisation')),
-                ('brownfield', models.TextField(blank=True, verbose_name='réemploi de friches ou de bâti existant')),
-                ('vegetated_share', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='part de surfaces végétalisées (%)')),
-                ('rainwater', models.TextField(blank=True, verbose_name='récupération des eaux de pluie')),
-                ('materials', models.TextField(blank=True, verbose_name='matériaux bas carbone et locaux')),
-                ('renewable_share', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="part d'énergie renouvelable (%)")),
-                ('local_sourcing', models.TextField(blank=True, verbose_name='achats et sous-traitance locaux')),
-                ('pooling', models.TextField(blank=True, verbose_name='mutualisation et écologie industrielle')),
-                ('training_hiring', models.TextField(blank=True, verbose_name='formation et recrutement local')),
-                ('residents_information', models.TextField(blank=True, verbose_name='information des riverains')),
-                ('land_use', models.CharField(choices=[('natural', 'Espace naturel ou forestier'), ('agricultural', 'Espace agricole'), ('built', 'Terrain déjà artificialisé (friche, bâti existant)')], default='built', max_length=12, verbose_name='terrain consommé')),
-                ('status', models.CharField(choices=[('submitted', 'Déposée'), ('complete', 'Complète'), ('incomplete', 'Refusée : incomplète'), ('screened_out', 'Écartée : exigence légale non remplie'), ('withdrawn', 'Retirée')], default='submitted', max_length=12, verbose_name='statut')),
-                ('missing', models.TextField(blank=True, verbose_name='ce qui manque')),
-                ('submitted_at', models.DateTimeField(auto_now_add=True, verbose_name='déposée le')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='land_applications', to='governance.company')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("company_name", models.CharField(max_length=300, verbose_name="entreprise")),
+                ("siren", models.CharField(max_length=9, verbose_name="SIREN")),
+                ("contact_email", models.EmailField(max_length=254, verbose_name="courriel")),
+                ("project", models.TextField(verbose_name="projet")),
+                ("jobs_created", models.PositiveIntegerField(default=0, verbose_name="emplois créés")),
+                ("jobs_kept", models.PositiveIntegerField(default=0, verbose_name="emplois maintenus")),
+                (
+                    "surface_ha",
+                    models.DecimalField(decimal_places=2, max_digits=8, verbose_name="surface demandée (ha)"),
+                ),
+                ("density", models.TextField(blank=True, verbose_name="densité et verticalisation")),
+                ("brownfield", models.TextField(blank=True, verbose_name="réemploi de friches ou de bâti existant")),
+                (
+                    "vegetated_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="part de surfaces végétalisées (%)",
+                    ),
+                ),
+                ("rainwater", models.TextField(blank=True, verbose_name="récupération des eaux de pluie")),
+                ("materials", models.TextField(blank=True, verbose_name="matériaux bas carbone et locaux")),
+                (
+                    "renewable_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="part d'énergie renouvelable (%)",
+                    ),
+                ),
+                ("local_sourcing", models.TextField(blank=True, verbose_name="achats et sous-traitance locaux")),
+                ("pooling", models.TextField(blank=True, verbose_name="mutualisation et écologie industrielle")),
+                ("training_hiring", models.TextField(blank=True, verbose_name="formation et recrutement local")),
+                ("residents_information", models.TextField(blank=True, verbose_name="information des riverains")),
+                (
+                    "land_use",
+                    models.CharField(
+                        choices=[
+                            ("natural", "Espace naturel ou forestier"),
+                            ("agricultural", "Espace agricole"),
+                            ("built", "Terrain déjà artificialisé (friche, bâti existant)"),
+                        ],
+                        default="built",
+                        max_length=12,
+                        verbose_name="terrain consommé",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Déposée"),
+                            ("complete", "Complète"),
+                            ("incomplete", "Refusée : incomplète"),
+                            ("screened_out", "Écartée : exigence légale non remplie"),
+                            ("withdrawn", "Retirée"),
+                        ],
+                        default="submitted",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("missing", models.TextField(blank=True, verbose_name="ce qui manque")),
+                ("submitted_at", models.DateTimeField(auto_now_add=True, verbose_name="déposée le")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="land_applications",
+                        to="governance.company",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'candidature',
-                'verbose_name_plural': 'candidatures',
-                'ordering': ['submitted_at', 'pk'],
-                'abstract': False,
+                "verbose_name": "candidature",
+                "verbose_name_plural": "candidatures",
+                "ordering": ["submitted_at", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('kind', models.CharField(choices=[('plan', 'Plan masse'), ('business', "Plan d'affaires"), ('kbis', 'Extrait Kbis'), ('other', 'Autre pièce')], max_length=10, verbose_name='pièce')),
-                ('file', models.FileField(upload_to='candidatures/', verbose_name='fichier')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='land.application')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("plan", "Plan masse"),
+                            ("business", "Plan d'affaires"),
+                            ("kbis", "Extrait Kbis"),
+                            ("other", "Autre pièce"),
+                        ],
+                        max_length=10,
+                        verbose_name="pièce",
+                    ),
+                ),
+                ("file", models.FileField(upload_to="candidatures/", verbose_name="fichier")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="land.application"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pièce jointe',
-                'verbose_name_plural': 'pièces jointes',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "pièce jointe",
+                "verbose_name_plural": "pièces jointes",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='LandCall',
+            name="LandCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('title', models.CharField(max_length=300, verbose_name='titre')),
-                ('description', models.TextField(blank=True, verbose_name='présentation')),
-                ('opens_on', models.DateField(verbose_name='ouverture')),
-                ('closes_on', models.DateField(verbose_name='clôture')),
-                ('status', models.CharField(choices=[('draft', 'En préparation'), ('open', 'Ouvert aux candidatures'), ('closed', 'Clos, en instruction'), ('decided', 'Avis rendu')], default='draft', max_length=8, verbose_name='statut')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("title", models.CharField(max_length=300, verbose_name="titre")),
+                ("description", models.TextField(blank=True, verbose_name="présentation")),
+                ("opens_on", models.DateField(verbose_name="ouverture")),
+                ("closes_on", models.DateField(verbose_name="clôture")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "En préparation"),
+                            ("open", "Ouvert aux candidatures"),
+                            ("closed", "Clos, en instruction"),
+                            ("decided", "Avis rendu"),
+                        ],
+                        default="draft",
+                        max_length=8,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appel à projets foncier',
-                'verbose_name_plural': 'appels à projets fonciers',
-                'ordering': ['-opens_on', '-pk'],
-                'abstract': False,
+                "verbose_name": "appel à projets foncier",
+                "verbose_name_plural": "appels à projets fonciers",
+                "ordering": ["-opens_on", "-pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('dissent', models.TextField(blank=True, verbose_name='avis divergents')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='signé le')),
-                ('frozen', models.JSONField(blank=True, null=True, verbose_name='avis figé')),
-                ('final_reason', models.TextField(blank=True, verbose_name='motif de la décision des élus')),
-                ('final_decided_at', models.DateTimeField(blank=True, null=True)),
-                ('final_application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='land.application', verbose_name='décision des élus')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('call', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='decision', to='land.landcall')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("dissent", models.TextField(blank=True, verbose_name="avis divergents")),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="signé le")),
+                ("frozen", models.JSONField(blank=True, null=True, verbose_name="avis figé")),
+                ("final_reason", models.TextField(blank=True, verbose_name="motif de la décision des élus")),
+                ("final_decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "final_application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="land.application",
+                        verbose_name="décision des élus",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "call",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="decision", to="land.landcall"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'avis du comité',
-                'verbose_name_plural': 'avis du comité',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "avis du comité",
+                "verbose_name_plural": "avis du comité",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('name', models.CharField(max_length=300, verbose_name='critère')),
-                ('weight', models.DecimalField(decimal_places=2, default=1, max_digits=6, verbose_name='poids')),
-                ('levels', models.JSONField(default=list, verbose_name='descripteurs des niveaux 0 à 5')),
-                ('eliminatory', models.BooleanField(default=False, verbose_name='éliminatoire')),
-                ('threshold', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='seuil éliminatoire (0–5)')),
-                ('commitment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='commitments.commitment')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='land.landcall', verbose_name='appel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("name", models.CharField(max_length=300, verbose_name="critère")),
+                ("weight", models.DecimalField(decimal_places=2, default=1, max_digits=6, verbose_name="poids")),
+                ("levels", models.JSONField(default=list, verbose_name="descripteurs des niveaux 0 à 5")),
+                ("eliminatory", models.BooleanField(default=False, verbose_name="éliminatoire")),
+                (
+                    "threshold",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="seuil éliminatoire (0–5)"),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="commitments.commitment",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "call",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="land.landcall",
+                        verbose_name="appel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'critère',
-                'verbose_name_plural': 'critères',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "critère",
+                "verbose_name_plural": "critères",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CommitteeMember',
+            name="CommitteeMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('role', models.CharField(blank=True, max_length=200, verbose_name='qualité')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='land_committees', to=settings.AUTH_USER_MODEL)),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='land.landcall')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("role", models.CharField(blank=True, max_length=200, verbose_name="qualité")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="land_committees",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "call",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="land.landcall"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membre du comité',
-                'verbose_name_plural': 'membres du comité',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "membre du comité",
+                "verbose_name_plural": "membres du comité",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='call',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='land.landcall'),
+            model_name="application",
+            name="call",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="applications", to="land.landcall"
+            ),
         ),
         migrations.CreateModel(
-            name='LandEnvelope',
+            name="LandEnvelope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('starts_on', models.DateField(verbose_name='du')),
-                ('ends_on', models.DateField(verbose_name='au')),
-                ('hectares', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='enveloppe (ha)')),
-                ('note', models.TextField(blank=True, verbose_name="source de l'enveloppe")),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("starts_on", models.DateField(verbose_name="du")),
+                ("ends_on", models.DateField(verbose_name="au")),
+                ("hectares", models.DecimalField(decimal_places=2, max_digits=8, verbose_name="enveloppe (ha)")),
+                ("note", models.TextField(blank=True, verbose_name="source de l'enveloppe")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enveloppe foncière',
-                'verbose_name_plural': 'enveloppes foncières',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "enveloppe foncière",
+                "verbose_name_plural": "enveloppes foncières",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='LandEvent',
+            name="LandEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('message', models.TextField()),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='land.landcall')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("message", models.TextField()),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "call",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="land.landcall"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
-                'abstract': False,
+                "ordering": ["-at", "-pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Parcel',
+            name="Parcel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('area_ha', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='surface (ha)')),
-                ('vocation', models.CharField(blank=True, help_text='Ex. : aéronautique.', max_length=200, verbose_name='vocation')),
-                ('constraints', models.TextField(blank=True, verbose_name='contraintes')),
-                ('availability', models.CharField(choices=[('available', 'Disponible'), ('reserved', 'Réservé (appel en cours)'), ('allocated', 'Attribué')], default='available', max_length=10, verbose_name='disponibilité')),
-                ('land_use', models.CharField(choices=[('natural', 'Espace naturel ou forestier'), ('agricultural', 'Espace agricole'), ('built', 'Terrain déjà artificialisé (friche, bâti existant)')], default='built', max_length=12, verbose_name='nature du terrain')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.commune', verbose_name='commune')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("area_ha", models.DecimalField(decimal_places=2, max_digits=8, verbose_name="surface (ha)")),
+                (
+                    "vocation",
+                    models.CharField(
+                        blank=True, help_text="Ex. : aéronautique.", max_length=200, verbose_name="vocation"
+                    ),
+                ),
+                ("constraints", models.TextField(blank=True, verbose_name="contraintes")),
+                (
+                    "availability",
+                    models.CharField(
+                        choices=[
+                            ("available", "Disponible"),
+                            ("reserved", "Réservé (appel en cours)"),
+                            ("allocated", "Attribué"),
+                        ],
+                        default="available",
+                        max_length=10,
+                        verbose_name="disponibilité",
+                    ),
+                ),
+                (
+                    "land_use",
+                    models.CharField(
+                        choices=[
+                            ("natural", "Espace naturel ou forestier"),
+                            ("agricultural", "Espace agricole"),
+                            ("built", "Terrain déjà artificialisé (friche, bâti existant)"),
+                        ],
+                        default="built",
+                        max_length=12,
+                        verbose_name="nature du terrain",
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.commune",
+                        verbose_name="commune",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'parcelle',
-                'verbose_name_plural': 'parcelles',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "parcelle",
+                "verbose_name_plural": "parcelles",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='landcall',
-            name='parcels',
-            field=models.ManyToManyField(related_name='calls', to='land.parcel', verbose_name='parcelles'),
+            model_name="landcall",
+            name="parcels",
+            field=models.ManyToManyField(related_name="calls", to="land.parcel", verbose_name="parcelles"),
         ),
         migrations.CreateModel(
-            name='ScreeningRule',
+            name="ScreeningRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('text', models.CharField(max_length=400, verbose_name='exigence légale')),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='screening_rules', to='land.landcall')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("text", models.CharField(max_length=400, verbose_name="exigence légale")),
+                (
+                    "call",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="screening_rules", to="land.landcall"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exigence légale',
-                'verbose_name_plural': 'exigences légales',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "exigence légale",
+                "verbose_name_plural": "exigences légales",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ConflictOfInterest',
+            name="ConflictOfInterest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('reason', models.TextField(verbose_name='nature du lien')),
-                ('declared_at', models.DateTimeField(auto_now_add=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='land.application')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='land.committeemember')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("reason", models.TextField(verbose_name="nature du lien")),
+                ("declared_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="conflicts", to="land.application"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="conflicts", to="land.committeemember"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "conflit d'intérêts",
-                'verbose_name_plural': "conflits d'intérêts",
-                'ordering': ['order', 'pk'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('member', 'application'), name='one_conflict_declaration')],
+                "verbose_name": "conflit d'intérêts",
+                "verbose_name_plural": "conflits d'intérêts",
+                "ordering": ["order", "pk"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(fields=("member", "application"), name="one_conflict_declaration")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationOpinion',
+            name="ApplicationOpinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('opinion', models.CharField(choices=[('favourable', 'Favorable'), ('unfavourable', 'Défavorable'), ('deferred', 'Ajourné')], max_length=12, verbose_name='avis')),
-                ('justification', models.TextField(verbose_name='justification')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opinions', to='land.application')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opinions', to='land.decision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "opinion",
+                    models.CharField(
+                        choices=[("favourable", "Favorable"), ("unfavourable", "Défavorable"), ("deferred", "Ajourné")],
+                        max_length=12,
+                        verbose_name="avis",
+                    ),
+                ),
+                ("justification", models.TextField(verbose_name="justification")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="opinions", to="land.application"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="opinions", to="land.decision"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'pk'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('decision', 'application'), name='one_opinion_per_application')],
+                "ordering": ["order", "pk"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(fields=("decision", "application"), name="one_opinion_per_application")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('value', models.PositiveSmallIntegerField(verbose_name='note (0–5)')),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='land.application')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='land.criterion')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='land.committeemember')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("value", models.PositiveSmallIntegerField(verbose_name="note (0–5)")),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="land.application"
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="land.criterion"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="land.committeemember"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'note',
-                'verbose_name_plural': 'notes',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('member', 'application', 'criterion'), name='one_score_per_member'), models.CheckConstraint(condition=models.Q(('value__lte', 5)), name='score_0_to_5')],
+                "verbose_name": "note",
+                "verbose_name_plural": "notes",
+                "ordering": ["order", "pk"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(fields=("member", "application", "criterion"), name="one_score_per_member"),
+                    models.CheckConstraint(condition=models.Q(("value__lte", 5)), name="score_0_to_5"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScreeningCheck',
+            name="ScreeningCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('passed', models.BooleanField(verbose_name='conforme')),
-                ('note', models.TextField(blank=True, verbose_name='observation')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='screening', to='land.application')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='land.screeningrule')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("passed", models.BooleanField(verbose_name="conforme")),
+                ("note", models.TextField(blank=True, verbose_name="observation")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="screening", to="land.application"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="checks", to="land.screeningrule"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'pk'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('application', 'rule'), name='one_check_per_rule')],
+                "ordering": ["order", "pk"],
+                "abstract": False,
+                "constraints": [models.UniqueConstraint(fields=("application", "rule"), name="one_check_per_rule")],
             },
         ),
     ]

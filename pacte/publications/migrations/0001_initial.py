@@ -5,31 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Pact',
+            name="Pact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('validated', 'Validé'), ('published', 'Publié')], default='draft', max_length=10, verbose_name='statut')),
-                ('version', models.PositiveIntegerField(default=0, help_text="0 tant qu'aucune version n'est publiée.", verbose_name='version publiée')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='publié le')),
-                ('title', models.CharField(max_length=300, verbose_name='titre')),
-                ('editorial_title', models.CharField(blank=True, max_length=300, verbose_name="titre de l'édito")),
-                ('editorial', models.TextField(blank=True, help_text='Un paragraphe par bloc.', verbose_name='édito')),
-                ('ambitions', models.TextField(blank=True, verbose_name='ambitions (une par ligne)')),
-                ('acknowledgements', models.TextField(blank=True, verbose_name='remerciements')),
-                ('territory', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pact', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Brouillon"), ("validated", "Validé"), ("published", "Publié")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=0, help_text="0 tant qu'aucune version n'est publiée.", verbose_name="version publiée"
+                    ),
+                ),
+                ("published_on", models.DateField(blank=True, null=True, verbose_name="publié le")),
+                ("title", models.CharField(max_length=300, verbose_name="titre")),
+                ("editorial_title", models.CharField(blank=True, max_length=300, verbose_name="titre de l'édito")),
+                ("editorial", models.TextField(blank=True, help_text="Un paragraphe par bloc.", verbose_name="édito")),
+                ("ambitions", models.TextField(blank=True, verbose_name="ambitions (une par ligne)")),
+                ("acknowledgements", models.TextField(blank=True, verbose_name="remerciements")),
+                (
+                    "territory",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pact",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pacte',
-                'verbose_name_plural': 'pactes',
+                "verbose_name": "pacte",
+                "verbose_name_plural": "pactes",
             },
         ),
     ]

@@ -6,33 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publications', '0001_initial'),
-        ('territories', '0001_initial'),
+        ("publications", "0001_initial"),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PactVersion',
+            name="PactVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('published_on', models.DateField(verbose_name='publiée le')),
-                ('content', models.JSONField(verbose_name='contenu')),
-                ('changes', models.JSONField(blank=True, default=list, verbose_name='changements')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='figée le')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='publiée par')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("published_on", models.DateField(verbose_name="publiée le")),
+                ("content", models.JSONField(verbose_name="contenu")),
+                ("changes", models.JSONField(blank=True, default=list, verbose_name="changements")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="figée le")),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="publiée par",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version publiée du pacte',
-                'verbose_name_plural': 'versions publiées du pacte',
-                'ordering': ['-number'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('territory', 'number'), name='unique_pact_version')],
+                "verbose_name": "version publiée du pacte",
+                "verbose_name_plural": "versions publiées du pacte",
+                "ordering": ["-number"],
+                "abstract": False,
+                "constraints": [models.UniqueConstraint(fields=("territory", "number"), name="unique_pact_version")],
             },
         ),
     ]

@@ -5,32 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publications', '0002_pact_versions'),
-        ('territories', '0001_initial'),
+        ("publications", "0002_pact_versions"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PactDocument',
+            name="PactDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('kind', models.CharField(choices=[('pdf', 'PDF'), ('pptx', 'PowerPoint')], max_length=4, verbose_name='format')),
-                ('content', models.BinaryField(verbose_name='contenu')),
-                ('sha256', models.CharField(max_length=64, verbose_name='empreinte SHA-256')),
-                ('size', models.PositiveIntegerField(verbose_name='taille (octets)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='produit le')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='publications.pactversion', verbose_name='version publiée')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("pdf", "PDF"), ("pptx", "PowerPoint")], max_length=4, verbose_name="format"
+                    ),
+                ),
+                ("content", models.BinaryField(verbose_name="contenu")),
+                ("sha256", models.CharField(max_length=64, verbose_name="empreinte SHA-256")),
+                ("size", models.PositiveIntegerField(verbose_name="taille (octets)")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="produit le")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="publications.pactversion",
+                        verbose_name="version publiée",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "document d'une version publiée",
-                'verbose_name_plural': 'documents des versions publiées',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('version', 'kind'), name='unique_pact_document')],
+                "verbose_name": "document d'une version publiée",
+                "verbose_name_plural": "documents des versions publiées",
+                "ordering": ["order", "pk"],
+                "abstract": False,
+                "constraints": [models.UniqueConstraint(fields=("version", "kind"), name="unique_pact_document")],
             },
         ),
     ]

@@ -6,41 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publications', '0003_pact_documents'),
+        ("publications", "0003_pact_documents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pact',
-            name='reopened_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='repassé en brouillon le'),
+            model_name="pact",
+            name="reopened_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="repassé en brouillon le"),
         ),
         migrations.AddField(
-            model_name='pact',
-            name='reopened_reason',
-            field=models.TextField(blank=True, verbose_name='raison du retour en brouillon'),
+            model_name="pact",
+            name="reopened_reason",
+            field=models.TextField(blank=True, verbose_name="raison du retour en brouillon"),
         ),
         migrations.AddField(
-            model_name='pact',
-            name='withdrawal_reason',
-            field=models.TextField(blank=True, verbose_name='raison du retrait'),
+            model_name="pact",
+            name="withdrawal_reason",
+            field=models.TextField(blank=True, verbose_name="raison du retrait"),
         ),
         migrations.AddField(
-            model_name='pact',
-            name='withdrawn_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='retiré le'),
+            model_name="pact",
+            name="withdrawn_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="retiré le"),
         ),
         migrations.AddField(
-            model_name='pact',
-            name='withdrawn_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='retiré par'),
+            model_name="pact",
+            name="withdrawn_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="retiré par",
+            ),
         ),
         migrations.AlterField(
-            model_name='pact',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Brouillon'), ('validated', 'Validé'), ('published', 'Publié'), ('withdrawn', 'Retiré de la publication')], default='draft', max_length=10, verbose_name='statut'),
+            model_name="pact",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Brouillon"),
+                    ("validated", "Validé"),
+                    ("published", "Publié"),
+                    ("withdrawn", "Retiré de la publication"),
+                ],
+                default="draft",
+                max_length=10,
+                verbose_name="statut",
+            ),
         ),
     ]

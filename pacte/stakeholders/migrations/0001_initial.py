@@ -5,55 +5,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Stakeholder',
+            name="Stakeholder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('name', models.CharField(max_length=300, verbose_name='entité')),
-                ('category', models.CharField(choices=[('collectivites', 'Collectivités'), ('etat', "Services et opérateurs de l'État"), ('entreprises', 'Entreprises'), ('societe_civile', 'Société civile'), ('partenaires', 'Partenaires du pacte')], max_length=20, verbose_name='typologie')),
-                ('group', models.CharField(blank=True, help_text='Regroupement dans les remerciements du pacte (ex. « Tissu économique »).', max_length=100, verbose_name='groupe affiché')),
-                ('acknowledged', models.BooleanField(default=False, help_text='Figure dans les remerciements publics du pacte.', verbose_name='remercié dans le pacte')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("name", models.CharField(max_length=300, verbose_name="entité")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("collectivites", "Collectivités"),
+                            ("etat", "Services et opérateurs de l'État"),
+                            ("entreprises", "Entreprises"),
+                            ("societe_civile", "Société civile"),
+                            ("partenaires", "Partenaires du pacte"),
+                        ],
+                        max_length=20,
+                        verbose_name="typologie",
+                    ),
+                ),
+                (
+                    "group",
+                    models.CharField(
+                        blank=True,
+                        help_text="Regroupement dans les remerciements du pacte (ex. « Tissu économique »).",
+                        max_length=100,
+                        verbose_name="groupe affiché",
+                    ),
+                ),
+                (
+                    "acknowledged",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Figure dans les remerciements publics du pacte.",
+                        verbose_name="remercié dans le pacte",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partie prenante',
-                'verbose_name_plural': 'parties prenantes',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "partie prenante",
+                "verbose_name_plural": "parties prenantes",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='nom')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='prénom')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='courriel')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('priority', models.CharField(choices=[('prioritaire', 'Prioritaire'), ('souhaitable', 'Souhaitable'), ('facultative', 'Facultative')], default='souhaitable', max_length=20, verbose_name='priorité')),
-                ('contacted_by', models.CharField(blank=True, max_length=150, verbose_name='qui contacte ?')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
-                ('stakeholder', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='stakeholders.stakeholder', verbose_name='entité')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="nom")),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="prénom")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="courriel")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="téléphone")),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("prioritaire", "Prioritaire"),
+                            ("souhaitable", "Souhaitable"),
+                            ("facultative", "Facultative"),
+                        ],
+                        default="souhaitable",
+                        max_length=20,
+                        verbose_name="priorité",
+                    ),
+                ),
+                ("contacted_by", models.CharField(blank=True, max_length=150, verbose_name="qui contacte ?")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+                (
+                    "stakeholder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="stakeholders.stakeholder",
+                        verbose_name="entité",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='stakeholder',
-            constraint=models.UniqueConstraint(fields=('territory', 'name'), name='unique_stakeholder_name'),
+            model_name="stakeholder",
+            constraint=models.UniqueConstraint(fields=("territory", "name"), name="unique_stakeholder_name"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stakeholders', '0002_tracking_file'),
+        ("stakeholders", "0002_tracking_file"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='trackingfileimport',
-            name='parsed',
-            field=models.JSONField(blank=True, editable=False, null=True, verbose_name='lignes lues'),
+            model_name="trackingfileimport",
+            name="parsed",
+            field=models.JSONField(blank=True, editable=False, null=True, verbose_name="lignes lues"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stakeholders', '0003_tracking_import_parsed'),
+        ("stakeholders", "0003_tracking_import_parsed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stakeholder',
-            name='siren',
-            field=models.CharField(blank=True, db_index=True, max_length=9, verbose_name='SIREN'),
+            model_name="stakeholder",
+            name="siren",
+            field=models.CharField(blank=True, db_index=True, max_length=9, verbose_name="SIREN"),
         ),
     ]

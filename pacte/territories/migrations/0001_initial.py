@@ -5,92 +5,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Intercommunality',
+            name="Intercommunality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('siren', models.CharField(max_length=9, unique=True, verbose_name='SIREN')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(max_length=10, verbose_name='type')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("siren", models.CharField(max_length=9, unique=True, verbose_name="SIREN")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("kind", models.CharField(max_length=10, verbose_name="type")),
             ],
             options={
-                'verbose_name': 'intercommunalité (EPCI)',
-                'verbose_name_plural': 'intercommunalités (EPCI)',
-                'ordering': ['name'],
+                "verbose_name": "intercommunalité (EPCI)",
+                "verbose_name_plural": "intercommunalités (EPCI)",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Commune',
+            name="Commune",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('insee_code', models.CharField(max_length=5, unique=True, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('population', models.PositiveIntegerField(default=0, verbose_name='population municipale')),
-                ('geometry', models.TextField(blank=True, verbose_name='contour simplifié (WKT)')),
-                ('intercommunality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='communes', to='territories.intercommunality', verbose_name='intercommunalité')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("insee_code", models.CharField(max_length=5, unique=True, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("population", models.PositiveIntegerField(default=0, verbose_name="population municipale")),
+                ("geometry", models.TextField(blank=True, verbose_name="contour simplifié (WKT)")),
+                (
+                    "intercommunality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="communes",
+                        to="territories.intercommunality",
+                        verbose_name="intercommunalité",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commune',
-                'verbose_name_plural': 'communes',
-                'ordering': ['name'],
+                "verbose_name": "commune",
+                "verbose_name_plural": "communes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Territory',
+            name="Territory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('slug', models.SlugField(max_length=200, unique=True, verbose_name="identifiant d'adresse")),
-                ('region', models.CharField(blank=True, max_length=100, verbose_name='région')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('intercommunalities', models.ManyToManyField(related_name='territories', to='territories.intercommunality', verbose_name='intercommunalités')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("slug", models.SlugField(max_length=200, unique=True, verbose_name="identifiant d'adresse")),
+                ("region", models.CharField(blank=True, max_length=100, verbose_name="région")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "intercommunalities",
+                    models.ManyToManyField(
+                        related_name="territories", to="territories.intercommunality", verbose_name="intercommunalités"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "Territoire d'industrie",
-                'verbose_name_plural': "Territoires d'industrie",
-                'ordering': ['name'],
+                "verbose_name": "Territoire d'industrie",
+                "verbose_name_plural": "Territoires d'industrie",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='KeyFigure',
+            name="KeyFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('value', models.CharField(max_length=50, verbose_name='valeur')),
-                ('label', models.CharField(max_length=300, verbose_name='libellé')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='source')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("value", models.CharField(max_length=50, verbose_name="valeur")),
+                ("label", models.CharField(max_length=300, verbose_name="libellé")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="source")),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chiffre clé',
-                'verbose_name_plural': 'chiffres clés',
-                'ordering': ['order', 'pk'],
-                'abstract': False,
+                "verbose_name": "chiffre clé",
+                "verbose_name_plural": "chiffres clés",
+                "ordering": ["order", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SizeClassShare',
+            name="SizeClassShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('size_class', models.CharField(choices=[('micro', 'Micro-entreprises'), ('sme', 'Petites et moyennes entreprises'), ('mid', 'Entreprises de taille intermédiaire'), ('large', 'Grandes entreprises')], max_length=10, verbose_name="taille d'entreprise")),
-                ('territory_share', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='part dans le territoire (%)')),
-                ('national_share', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='part dans les TI de France (%)')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "size_class",
+                    models.CharField(
+                        choices=[
+                            ("micro", "Micro-entreprises"),
+                            ("sme", "Petites et moyennes entreprises"),
+                            ("mid", "Entreprises de taille intermédiaire"),
+                            ("large", "Grandes entreprises"),
+                        ],
+                        max_length=10,
+                        verbose_name="taille d'entreprise",
+                    ),
+                ),
+                (
+                    "territory_share",
+                    models.DecimalField(decimal_places=1, max_digits=5, verbose_name="part dans le territoire (%)"),
+                ),
+                (
+                    "national_share",
+                    models.DecimalField(decimal_places=1, max_digits=5, verbose_name="part dans les TI de France (%)"),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="territories.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "répartition par taille d'entreprise",
-                'verbose_name_plural': "répartition par taille d'entreprise",
-                'ordering': ['order', 'pk'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('territory', 'size_class'), name='unique_size_class'), models.CheckConstraint(condition=models.Q(('territory_share__gte', 0), ('territory_share__lte', 100), ('national_share__gte', 0), ('national_share__lte', 100)), name='size_class_share_is_percentage')],
+                "verbose_name": "répartition par taille d'entreprise",
+                "verbose_name_plural": "répartition par taille d'entreprise",
+                "ordering": ["order", "pk"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(fields=("territory", "size_class"), name="unique_size_class"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("territory_share__gte", 0),
+                            ("territory_share__lte", 100),
+                            ("national_share__gte", 0),
+                            ("national_share__lte", 100),
+                        ),
+                        name="size_class_share_is_percentage",
+                    ),
+                ],
             },
         ),
     ]

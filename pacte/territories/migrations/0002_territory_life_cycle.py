@@ -5,25 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='territory',
-            name='archived_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='archivé le'),
+            model_name="territory",
+            name="archived_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="archivé le"),
         ),
         migrations.AddField(
-            model_name='territory',
-            name='department',
-            field=models.CharField(blank=True, choices=pacte.territories.geography.department_choices, max_length=3, verbose_name='département'),
+            model_name="territory",
+            name="department",
+            field=models.CharField(
+                blank=True,
+                choices=pacte.territories.geography.department_choices,
+                max_length=3,
+                verbose_name="département",
+            ),
         ),
         migrations.AlterField(
-            model_name='territory',
-            name='region',
-            field=models.CharField(blank=True, choices=pacte.territories.geography.region_choices, max_length=100, verbose_name='région'),
+            model_name="territory",
+            name="region",
+            field=models.CharField(
+                blank=True, choices=pacte.territories.geography.region_choices, max_length=100, verbose_name="région"
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workshops', '0001_initial'),
+        ("workshops", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='idea',
-            name='decision_sent_at',
+            model_name="idea",
+            name="decision_sent_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='reaction',
-            name='decision_sent_at',
+            model_name="reaction",
+            name="decision_sent_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]
