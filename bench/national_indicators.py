@@ -79,7 +79,7 @@ def generate_sqlite(*, territories: int, companies: int) -> dict:
     from django.db import connection
 
     from pacte.commitments.models import Theme
-    from pacte.governance.models import Company, Membership, MembershipStatus
+    from pacte.companies.models import Company, Membership, MembershipStatus
     from pacte.indicators.models import Indicator, IndicatorValue
     from pacte.territories.models import Territory
 

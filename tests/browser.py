@@ -84,7 +84,8 @@ def _setup() -> dict:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from pacte.governance.models import Company, Representative, ThematicGroup
+    from pacte.companies.models import Company, Representative
+    from pacte.governance.models import ThematicGroup
     from pacte.interviews.models import Interview
     from pacte.land.models import LandCall
     from pacte.territories.models import Territory
@@ -124,7 +125,7 @@ def _setup() -> dict:
 
 def _sign_in() -> dict:
     """A fresh single-use sign-in link of the representative (the previous one stops working once used)."""
-    from pacte.governance.models import Representative
+    from pacte.companies.models import Representative
     from pacte.governance.services_members import sign_in_token
 
     representative = Representative.objects.select_related("user", "company").get(user__email=REPRESENTATIVE_EMAIL)

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from pacte.governance.models import Company, Membership, MembershipStatus, Representative
+from pacte.companies.models import Company, Membership, MembershipStatus, Representative
 from pacte.indicators.collective import collective_values_refresh, collective_values_refresh_territory
 from pacte.indicators.demo import indicator_values_demo_load
 from pacte.indicators.models import CollectiveValue, Indicator, IndicatorValue, WithheldReason

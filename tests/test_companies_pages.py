@@ -150,7 +150,7 @@ def test_it_isolates_every_url(client_for, alice, bob, victor, imported_a, terri
 def test_member_companies_show_what_the_register_says_of_their_siren(client_for, alice, imported_a):
     from stdnum import luhn
 
-    from pacte.governance.models import Company
+    from pacte.companies.models import Company
 
     unknown = "12345678" + luhn.calc_check_digit("12345678")
     ghost = Company.objects.create(territory=imported_a, name="Entreprise fantôme", siren=unknown)

@@ -1,6 +1,7 @@
 """Step 5 in the demo: illustrated meetings, member companies and indicator values, loaded by `load_demo`."""
 
-from pacte.governance.models import Meeting, Membership, MembershipStatus
+from pacte.companies.models import Membership, MembershipStatus
+from pacte.governance.models import Meeting
 from pacte.indicators.models import IndicatorValue
 from pacte.indicators.selectors import territory_dashboard
 from pacte.replication.services import reference_case_illustrations_load

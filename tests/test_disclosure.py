@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from pacte.commitments.models import Theme
-from pacte.governance.models import Company, Membership, MembershipStatus
+from pacte.companies.models import Company, Membership, MembershipStatus
 from pacte.indicators.aggregation import collective_value
 from pacte.indicators.disclosure import Audience, disclose
 from pacte.indicators.models import Aggregation, CollectiveValue, Indicator, ValueType, WithheldReason

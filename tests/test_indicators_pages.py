@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pacte.governance.models import Company, Membership, MembershipStatus, Representative
+from pacte.companies.models import Company, Membership, MembershipStatus, Representative
 from pacte.indicators.models import Indicator, IndicatorValue, Verification
 from pacte.indicators.services import indicator_value_save
 

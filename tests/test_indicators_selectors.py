@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pacte.commitments.models import Theme
-from pacte.governance.models import Company, Membership, MembershipStatus
+from pacte.companies.models import Company, Membership, MembershipStatus
 from pacte.indicators.aggregation import collective_from_totals, collective_value, totals_of
 from pacte.indicators.models import Aggregation, Indicator, IndicatorValue, ValueType
 from pacte.indicators.selectors import member_count, national_values, territory_dashboard

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from pacte.governance.models import Company, Membership, MembershipStatus
+from pacte.companies.models import Company, Membership, MembershipStatus
 from pacte.indicators.demo import indicator_values_demo_load
 from pacte.indicators.models import Aggregation, Indicator, IndicatorValue, IndicatorValueChange, Verification
 from pacte.indicators.services import indicator_value_save, indicator_value_verify

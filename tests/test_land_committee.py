@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pacte.governance.models import Action, ActionKind, ActionPlan, Company, Membership, MembershipStatus
+from pacte.companies.models import Company, Membership, MembershipStatus
+from pacte.governance.models import Action, ActionKind, ActionPlan
 from pacte.land.models import (
     Application,
     ApplicationOpinion,

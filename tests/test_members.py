@@ -17,17 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pacte.commitments.models import CompanyAction, TerritoryAction
+from pacte.companies.models import Company, Membership, MembershipStatus, Representative
 from pacte.core.models import JournalEntry, JournalVerb
 from pacte.governance.demo_members import members_demo_load
-from pacte.governance.models import (
-    Action,
-    ActionKind,
-    AnnualReview,
-    Company,
-    Membership,
-    MembershipStatus,
-    Representative,
-)
+from pacte.governance.models import Action, ActionKind, AnnualReview
 from pacte.governance.services_members import (
     SIGN_IN_MAX_AGE,
     add_years,

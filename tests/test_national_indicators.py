@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pacte.commitments.models import Theme
-from pacte.governance.models import Company, Membership, MembershipStatus
+from pacte.companies.models import Company, Membership, MembershipStatus
 from pacte.indicators.collective import national_comparison
 from pacte.indicators.models import Aggregation, CollectiveValue, Indicator, ValueType
 from pacte.indicators.services import indicator_value_save

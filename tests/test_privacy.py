@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pacte.commitments.models import Commitment
+from pacte.companies.models import Company, Representative
 from pacte.core.models import JournalEntry
-from pacte.governance.models import Company, Representative
 from pacte.interviews.models import Interview, InterviewStatus
 from pacte.land.models import Application, CallStatus, CommitteeInvitation, CommitteeMember, LandCall
 from pacte.privacy.services import ANONYMISED_EMAIL, person_erase, person_find

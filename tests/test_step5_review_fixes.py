@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from pacte.governance.models import Company, Membership, MembershipStatus
+from pacte.companies.models import Company, Membership, MembershipStatus
 from pacte.indicators.models import Indicator, IndicatorValue, ValueType
 from pacte.indicators.selectors import territory_dashboard
 from pacte.indicators.services import indicator_value_save

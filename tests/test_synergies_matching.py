@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from pacte.governance.models import Company
+from pacte.companies.models import Company
 from pacte.synergies.matching import haversine_km, matching_run
 from pacte.synergies.models import Declaration, MatchingSettings, Status, Synergy
 from pacte.synergies.services import declaration_save, synergy_status_change

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from pacte.commitments.models import Theme
-from pacte.governance.models import Company, Representative
+from pacte.companies.models import Company, Representative
 from pacte.indicators.models import Aggregation, Indicator, IndicatorValue, Source
 from pacte.publications.models import Pact, PactStatus
 from pacte.synergies.matching import matching_run

@@ -13,7 +13,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from pacte.appropriation.models import Circle, Presentation, PresentationQuestion
 from pacte.appropriation.services import PresentationError, presentation_update
-from pacte.governance.models import Company, GovernancePrinciple, Membership, MembershipStatus, ThematicGroup
+from pacte.companies.models import Company, Membership, MembershipStatus
+from pacte.governance.models import GovernancePrinciple, ThematicGroup
 from pacte.interviews.models import CommitmentIdea, Interview, InterviewStatus
 from pacte.publications.models import PactVersion
 from pacte.stakeholders.models import Contact, Stakeholder

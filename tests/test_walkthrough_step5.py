@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pacte.commitments.models import CompanyAction
-from pacte.governance.models import Company, MembershipStatus
+from pacte.companies.models import Company, MembershipStatus
 from pacte.governance.services_members import company_invite, membership_adhere
 from pacte.indicators.models import Indicator, IndicatorValue, IndicatorValueChange, Verification
 from pacte.indicators.services import indicator_value_save

@@ -1,8 +1,6 @@
 """The register's uses: imports from the workspace, key figures written to the pact, the industrial universe, the
-tracking file fed, SIREN checks for the pages of other apps.
-
-Other apps are read here, never imported at module level where a cycle could appear: `governance.Company` is
-looked up in one place (`_member_sirens`), so that moving it into this app is a one-line change.
+tracking file fed, SIREN checks for the pages of other apps. Nothing here imports an app above companies
+(indicators, governance, land…): tests/test_companies_definitions.py checks it.
 """
 
 import datetime
@@ -29,7 +27,7 @@ from pacte.stakeholders.services import contact_save, stakeholder_find
 from pacte.territories.models import KeyFigure, SizeClassShare
 
 from . import sirene
-from .models import Establishment, ImportStatus, LegalUnit, SireneImport, SizeClass
+from .models import Company, Establishment, ImportStatus, LegalUnit, SireneImport, SizeClass
 
 logger = logging.getLogger(__name__)
 
@@ -330,9 +328,8 @@ def company_name(establishment) -> str:
 
 
 def _member_sirens(territory) -> set[str]:
-    """SIRENs of the territory's member companies (the one place that knows where Company lives)."""
-    company = apps.get_model("governance", "Company")
-    return set(company.objects.filter(territory=territory).exclude(siren="").values_list("siren", flat=True))
+    """SIRENs of the territory's member companies."""
+    return set(Company.objects.filter(territory=territory).exclude(siren="").values_list("siren", flat=True))
 
 
 def _tracked_keys(territory) -> tuple[set[str], set[str]]:

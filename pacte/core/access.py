@@ -96,7 +96,7 @@ def get_public_territory(request, slug: str, *, withdrawn_notice: bool = False) 
 
 def companies_for_user(user):
     """Companies a user represents (a company representative signs in by link)."""
-    from pacte.governance.models import Company
+    from pacte.companies.models import Company
 
     if not user.is_authenticated:
         return Company.objects.none()
@@ -105,7 +105,7 @@ def companies_for_user(user):
 
 def get_company_for_user(request, pk: int):
     """The company if the user represents it, or is of its territory's team (404 if unknown, 403 otherwise)."""
-    from pacte.governance.models import Company
+    from pacte.companies.models import Company
 
     company = get_object_or_404(Company.objects.select_related("territory"), pk=pk)
     if companies_for_user(request.user).filter(pk=company.pk).exists():

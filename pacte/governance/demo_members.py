@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from pacte.commitments.models import CompanyAction, TerritoryAction
+from pacte.companies.models import Company, Membership, MembershipStatus
 from pacte.indicators.models import Indicator
 from pacte.stakeholders.models import Category, Stakeholder
 
-from .models import Action, ActionKind, AnnualReview, Company, Horizon, Membership, MembershipStatus
+from .models import Action, ActionKind, AnnualReview, Horizon
 from .services_members import action_plan_get_or_create, membership_adhere
 
 DEMO_START = datetime.date(2025, 3, 1)

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from pacte.commitments.models import CompanyAction, TerritoryAction
+from pacte.companies.models import Company, MembershipStatus
 from pacte.core.identifiers import siren_compact, siren_is_valid
 from pacte.indicators.models import Indicator
 from pacte.stakeholders.models import Category, Stakeholder
 from pacte.territories.models import SizeClass
 
-from .models import ActionKind, ActionPlan, AnnualReview, Company, Horizon, MembershipStatus
+from .models import ActionKind, ActionPlan, AnnualReview, Horizon
 
 
 class MemberFilterForm(forms.Form):

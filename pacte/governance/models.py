@@ -1,9 +1,9 @@
 """Step 5: governance principles, thematic groups and the calendar of economic events."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pacte.companies.models import Membership
 from pacte.core.models import TerritoryOwned, lines
 
 
@@ -140,85 +140,6 @@ class FollowUpAction(TerritoryOwned):
 
     def __str__(self):
         return self.text
-
-
-class Company(TerritoryOwned):
-    """A local company (or a newcomer) to which the pact is proposed."""
-
-    name = models.CharField(_("raison sociale"), max_length=300)
-    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
-    size_class = models.CharField(_("taille"), max_length=20, blank=True)
-    sector = models.CharField(_("secteur"), max_length=200, blank=True)
-    email = models.EmailField(_("courriel du contact"), blank=True)
-    stakeholder = models.ForeignKey(
-        "stakeholders.Stakeholder",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("partie prenante"),
-    )
-
-    class Meta(TerritoryOwned.Meta):
-        verbose_name = _("entreprise")
-        verbose_name_plural = _("entreprises")
-        ordering = ["name", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["territory", "siren"], condition=~models.Q(siren=""), name="unique_company_siren"
-            )
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class Representative(models.Model):
-    """A person who acts for a company (signs in by link, no password to invent)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representations")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="representatives")
-
-    class Meta:
-        verbose_name = _("représentant d'entreprise")
-        verbose_name_plural = _("représentants d'entreprises")
-        constraints = [models.UniqueConstraint(fields=["user", "company"], name="one_representation")]
-
-    def __str__(self):
-        return f"{self.user} — {self.company}"
-
-
-class MembershipStatus(models.TextChoices):
-    INVITED = "invited", _("Invitée")
-    ACTIVE = "active", _("Adhérente")
-    ENDED = "ended", _("Adhésion terminée")
-    DECLINED = "declined", _("Déclinée")
-
-
-ADHESION_YEARS = 3  # "L'adhésion au pacte se fait pour une durée de 3 ans, avec une revue annuelle"
-
-
-class Membership(TerritoryOwned):
-    """A company's adhesion to the pact: 3 years, an annual review."""
-
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("entreprise")
-    )
-    status = models.CharField(_("statut"), max_length=10, choices=MembershipStatus, default=MembershipStatus.INVITED)
-    invited_at = models.DateTimeField(_("invitée le"), null=True, blank=True)
-    starts_on = models.DateField(_("adhérente depuis le"), null=True, blank=True)
-    ends_on = models.DateField(_("jusqu'au"), null=True, blank=True)
-    end_reminder_sent_on = models.DateField(null=True, blank=True, editable=False)
-
-    territory_parent = "company"
-
-    class Meta(TerritoryOwned.Meta):
-        verbose_name = _("adhésion")
-        verbose_name_plural = _("adhésions")
-        ordering = ["-starts_on", "pk"]
-
-    def __str__(self):
-        return f"{self.company} — {self.get_status_display()}"
 
 
 class ActionPlan(TerritoryOwned):

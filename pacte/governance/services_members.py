@@ -15,20 +15,12 @@ from django.utils import timezone
 
 from pacte.accounts.models import Role, TerritoryMembership
 from pacte.commitments.models import Commitment
+from pacte.companies.models import ADHESION_YEARS, Company, Membership, MembershipStatus, Representative
+from pacte.companies.signals import memberships_changed
 from pacte.core.models import JournalVerb, journal_write
 
 from .benefits import BENEFITS
-from .models import (
-    ADHESION_YEARS,
-    Action,
-    ActionPlan,
-    AnnualReview,
-    Company,
-    Membership,
-    MembershipStatus,
-    Representative,
-)
-from .signals import memberships_changed
+from .models import Action, ActionPlan, AnnualReview
 
 SIGN_IN_SALT = "pacte.governance.sign-in"
 SIGN_IN_MAX_AGE = 7 * 24 * 3600  # a sign-in link is valid 7 days

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pacte.companies.models import ADHESION_YEARS, Company, MembershipStatus
 from pacte.companies.services import STATUS_LABELS, siren_flag, sirens_register_status
 from pacte.core.access import get_company_for_user, get_territory_for_user, user_can_write
 from pacte.core.identifiers import siren_compact
@@ -27,7 +28,7 @@ from .forms_members import (
     ReviewForm,
     TerritoryViewForm,
 )
-from .models import ADHESION_YEARS, Action, AnnualReview, Company, MembershipStatus
+from .models import Action, AnnualReview
 from .services_members import (
     action_add,
     action_plan_get_or_create,

@@ -7,7 +7,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicateurs"
 
     def ready(self):
-        from pacte.governance.signals import memberships_changed
+        from pacte.companies.signals import memberships_changed
 
         from .collective import collective_values_refresh_territory
 

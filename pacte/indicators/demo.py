@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from pacte.governance.models import Company, MembershipStatus
+from pacte.companies.models import Company, MembershipStatus
 
 from .collective import collective_values_refresh
 from .models import Aggregation, Indicator, ValueType

@@ -92,7 +92,7 @@ class IndicatorValue(TerritoryOwned):
         Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicateur")
     )
     company = models.ForeignKey(
-        "governance.Company",
+        "companies.Company",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Aggregate, BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery, Sum
 
-from pacte.governance.models import Membership, MembershipStatus
+from pacte.companies.models import Membership, MembershipStatus
 
 from .aggregation import Collective, Totals, collective_from_totals, totals_of
 from .models import Aggregation, Indicator, IndicatorValue

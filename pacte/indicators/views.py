@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pacte.companies.models import Company, MembershipStatus
 from pacte.core.access import (
     companies_for_user,
     get_company_for_user,
@@ -22,7 +23,6 @@ from pacte.core.access import (
     territory_ids_for_request,
 )
 from pacte.core.files import file_response
-from pacte.governance.models import Company, MembershipStatus
 
 from .aggregation import collective_value
 from .charts import collective_text, trend_svg, value_text

@@ -168,7 +168,7 @@ class Application(TerritoryOwned):
     missing = models.TextField(_("ce qui manque"), blank=True)
     submitted_at = models.DateTimeField(_("déposée le"), auto_now_add=True)
     company = models.ForeignKey(
-        "governance.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="land_applications"
+        "companies.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="land_applications"
     )
 
     territory_parent = "call"

@@ -17,15 +17,9 @@ from django.utils.translation import gettext as _
 
 from pacte.accounts.models import token_digest
 from pacte.accounts.services import email_normalize, link_email_send, new_token, person_label
+from pacte.companies.models import Company, Membership, MembershipStatus
 from pacte.core.models import JournalVerb, journal_write
-from pacte.governance.models import (
-    Action,
-    ActionKind,
-    ActionPlan,
-    Company,
-    Membership,
-    MembershipStatus,
-)
+from pacte.governance.models import Action, ActionKind, ActionPlan
 
 from .models import (
     Application,

@@ -105,7 +105,7 @@ def _parse(query: str) -> tuple[str, list[str]]:
 
 def person_find(*, territory, query: str) -> list[Record]:
     """What `territory` holds about the person named by `query` (an email, or words of their name)."""
-    from pacte.governance.models import Company, Representative
+    from pacte.companies.models import Company, Representative
     from pacte.interviews.models import Interview
     from pacte.land.models import Application, CommitteeMember
     from pacte.stakeholders.models import Contact
@@ -372,7 +372,7 @@ def _user_anonymise_if_unused(user) -> bool:
     """An account that no longer serves anything (no company represented, no territory, no committee seat, not
     staff) is anonymised and deactivated: it can no longer sign in and names no one. Returns whether it was."""
     from pacte.accounts.models import TerritoryMembership
-    from pacte.governance.models import Representative
+    from pacte.companies.models import Representative
     from pacte.land.models import CommitteeMember
 
     if user.is_staff or user.is_superuser:
@@ -398,7 +398,7 @@ def person_erase(*, territory, keys, actor) -> dict[str, int]:
 
     Keys of another territory's records, or unknown ones, are ignored.
     """
-    from pacte.governance.models import Company, Representative
+    from pacte.companies.models import Company, Representative
     from pacte.land.models import Application, CommitteeInvitation, CommitteeMember
     from pacte.stakeholders.models import Contact
     from pacte.workshops.models import Participant

@@ -9,16 +9,9 @@ from django.utils.translation import gettext as _
 
 from pacte.appropriation.models import Circle, Presentation
 from pacte.commitments.models import Commitment, CompanyAction, TerritoryAction, Theme
+from pacte.companies.models import Membership, MembershipStatus
 from pacte.core.models import JournalEntry, JournalVerb, ncount
-from pacte.governance.models import (
-    ActionPlan,
-    AnnualReview,
-    EconomicEvent,
-    GovernancePrinciple,
-    Membership,
-    MembershipStatus,
-    ThematicGroup,
-)
+from pacte.governance.models import ActionPlan, AnnualReview, EconomicEvent, GovernancePrinciple, ThematicGroup
 from pacte.indicators.models import Indicator, IndicatorValue
 from pacte.interviews.models import DiagnosticAxis, Finding, FindingKind, Interview, InterviewStatus, Pride, PrideKind
 from pacte.interviews.services import INTERVIEW_MINIMUM, INTERVIEW_TARGET, stale_contacts

@@ -1,8 +1,8 @@
 """Mutualisation and industrial ecology (EIT): what companies offer and need, the synergies proposed between them,
 the team's follow-up of each one, and the territory's matching settings.
 
-`governance.Company` is referred to by name in the foreign keys and imported here only (it is due to move to
-`companies`): the rest of the app takes `Company`, `Membership` and `MembershipStatus` from this module.
+The member companies come from `companies` (below this app); the rest of the app takes `Company`, `Membership` and
+`MembershipStatus` from this module.
 """
 
 import re
@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pacte.companies.models import Company, Membership, MembershipStatus
 from pacte.core.models import TerritoryOwned
-from pacte.governance.models import Company, Membership, MembershipStatus  # the one import of the company models
 
 __all__ = ["Company", "Membership", "MembershipStatus"]
 
@@ -121,7 +121,7 @@ class Declaration(TerritoryOwned):
     """An offer or a need of a company: a resource it can give, or one it looks for."""
 
     company = models.ForeignKey(
-        "governance.Company",
+        "companies.Company",
         on_delete=models.CASCADE,
         related_name="synergy_declarations",
         verbose_name=_("entreprise"),
@@ -298,7 +298,7 @@ class SynergyParty(models.Model):
     """A company in a synergy, through its declaration, with its consents (to be introduced, to be shown)."""
 
     synergy = models.ForeignKey(Synergy, on_delete=models.CASCADE, related_name="parties")
-    company = models.ForeignKey("governance.Company", on_delete=models.CASCADE, related_name="synergy_parties")
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="synergy_parties")
     declaration = models.ForeignKey(Declaration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     role = models.CharField(_("rôle"), max_length=5, choices=Role)
     consent = models.BooleanField(_("accepte la mise en relation"), null=True, blank=True)

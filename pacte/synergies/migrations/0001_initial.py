@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('governance', '0003_economic_event_end_date'),
+        ('companies', '0002_company_membership_representative_and_more'),
         ('territories', '0004_key_figure_date'),
     ]
 
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('visibility', models.CharField(choices=[('team', "L'équipe du territoire seulement"), ('members', 'Les autres entreprises adhérentes'), ('public', 'Tout le monde (page publique)')], default='team', max_length=8, verbose_name='visibilité')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='synergy_declarations', to='governance.company', verbose_name='entreprise')),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='synergy_declarations', to='companies.company', verbose_name='entreprise')),
                 ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.territory', verbose_name='territoire')),
             ],
             options={
@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
                 ('consent', models.BooleanField(blank=True, null=True, verbose_name='accepte la mise en relation')),
                 ('show_publicly', models.BooleanField(default=False, verbose_name='accepte que la synergie réalisée soit publiée')),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='synergy_parties', to='governance.company')),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='synergy_parties', to='companies.company')),
                 ('declaration', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='synergies.declaration')),
                 ('synergy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='synergies.synergy')),
             ],

@@ -1,4 +1,4 @@
-"""What the governance app announces to the apps above it (which it must not import).
+"""What the companies app announces to the apps above it (which it must not import).
 
 `memberships_changed(territory=…)`: a company started or ended its membership; the indicators app recomputes the
 territory's collective values (their coverage counts the companies that were members in each year). Sent inside
