@@ -163,4 +163,17 @@ def test_member_companies_show_what_the_register_says_of_their_siren(client_for,
     detail = client_for(alice).get(reverse("members:detail", args=[imported_a.slug, ghost.pk])).content.decode()
     assert "SIREN inconnu du répertoire Sirene du territoire" in detail
     detail = client_for(alice).get(reverse("members:detail", args=[imported_a.slug, known.pk])).content.decode()
-    assert "du répertoire Sirene" not in detail
+    card = detail[detail.index('data-testid="register-card"') :][:800]
+    assert "Selon le répertoire Sirene (stock 2024-11)" in card and "CHIMIE ATLANTIQUE" in card
+    assert "SIREN inconnu" not in card and "SIREN fermé" not in card
+
+
+def test_a_land_applicant_shows_what_the_register_says(client_for, alice, imported_a):
+    from tests.test_land_committee import make_call
+
+    _call, _criteria, applications, _parcel = make_call(imported_a, applications=1)
+    application = applications[0]
+    url = reverse("land:application", args=[imported_a.slug, application.pk])
+    page = client_for(alice).get(url).content.decode()
+    assert 'data-testid="register-card"' in page
+    assert "SIREN inconnu du répertoire Sirene du territoire" in page  # the demo's applicants are fictitious

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from pacte.core.identifiers import siren_compact, siren_is_valid
 from pacte.stakeholders.models import Category, Stakeholder, name_key
 from pacte.stakeholders.services import contact_save, stakeholder_find
-from pacte.territories.models import KeyFigure, SizeClassShare
+from pacte.territories.models import Commune, KeyFigure, SizeClassShare
 
 from . import sirene
 from .models import Company, Establishment, ImportStatus, LegalUnit, SireneImport, SizeClass
@@ -515,4 +515,26 @@ def legal_unit_summary(*, territory, siren: str) -> dict | None:
         "size_class": sirene.size_class(unit.category, unit.headcount_band),
         "active": unit.active,
         "communes": communes,
+    }
+
+
+def register_card(*, territory, siren: str) -> dict | None:
+    """What the SIRENE register says of a company's SIREN, for the pages of a member company or a land applicant:
+    its warning ('' when all is well), and its name, size and communes when the register knows it. None when the
+    territory has imported no register or the SIREN is empty. 3–4 queries."""
+    if not siren:
+        return None
+    status = sirens_register_status(territory=territory, sirens=[siren]).get(siren_compact(siren), "")
+    if status == RegisterStatus.NO_REGISTER:
+        return None
+    summary = legal_unit_summary(territory=territory, siren=siren)
+    names = {}
+    if summary and summary["communes"]:
+        names = dict(Commune.objects.filter(insee_code__in=summary["communes"]).values_list("insee_code", "name"))
+    return {
+        "flag": str(STATUS_LABELS[status]) if status in STATUS_LABELS else "",
+        "name": summary["name"] if summary else "",
+        "size": str(SizeClass(summary["size_class"]).label) if summary else "",
+        "communes": [names.get(code, code) for code in summary["communes"]] if summary else [],
+        "month": sirene.latest_stock_month(territory),
     }

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pacte.companies.models import ADHESION_YEARS, Company, MembershipStatus
-from pacte.companies.services import STATUS_LABELS, siren_flag, sirens_register_status
+from pacte.companies.services import STATUS_LABELS, register_card, sirens_register_status
 from pacte.core.access import get_company_for_user, get_territory_for_user, user_can_write
 from pacte.core.identifiers import siren_compact
 from pacte.core.throttle import client_address, throttle
@@ -167,7 +167,7 @@ def company_detail(request, slug, pk):
             "view_form": view_form,
             "can_write": user_can_write(request, territory),
             "today": timezone.localdate(),
-            "siren_flag": siren_flag(territory=territory, siren=company.siren) if company.siren else "",
+            "register": register_card(territory=territory, siren=company.siren),
         },
     )
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pacte.companies.services import register_card
 from pacte.core.access import get_public_territory, get_territory_for_user, territory_ids_for_request
 from pacte.core.files import file_response
 from pacte.core.models import lines
@@ -71,6 +72,7 @@ def application_detail(request, slug, pk):
         request,
         "land/application_detail.html",
         {
+            "register": register_card(territory=territory, siren=application.siren),
             "territory": territory,
             "call": call,
             "application": application,
