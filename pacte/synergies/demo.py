@@ -31,6 +31,9 @@ DECLARATIONS = [
     ("need", "skills", {}, "Formation commune à la maintenance industrielle"),
 ]
 
+# [Illustration] Where each demo company's site is (the demo's member companies have no SIRENE establishment).
+DEMO_COMMUNES = ["17299", "17219", "17449", "17306"]  # Rochefort, Marennes-Hiers-Brouage, Tonnay-Charente, Royan
+
 
 @transaction.atomic
 def synergies_demo_load(*, territory) -> dict[str, int]:
@@ -55,6 +58,7 @@ def synergies_demo_load(*, territory) -> dict[str, int]:
             kind=kind,
             description=f"{ILLUSTRATION} {text}",
             visibility="members",
+            commune_code=DEMO_COMMUNES[(i % len(companies)) % len(DEMO_COMMUNES)],
             **fields,
         )
         declaration.full_clean()
