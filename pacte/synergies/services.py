@@ -341,9 +341,7 @@ def public_figures(territory) -> list[dict]:
                 continue
             total = sum(values)
             if len(values) < MIN_COMPANIES:
-                quantities.append(
-                    {"label": label, "value": None, "reason": _("Moins de 3 synergies : secret statistique.")}
-                )
+                quantities.append({"label": label, "value": None, "reason": _("moins de 3 synergies")})
             elif total > 0 and max(values) / total > MAX_WEIGHT:
                 quantities.append({"label": label, "value": None, "reason": reason_text(WithheldReason.DOMINANT)})
             else:
