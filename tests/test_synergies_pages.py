@@ -222,3 +222,34 @@ def test_the_public_page_shows_agreed_realised_synergies_and_withholds_small_qua
     html = client.get(f"/territoires/{territory_a.slug}/mutualisation/").content.decode()
     assert "1 synergie réalisée" in html and "Offreuse SA" in html
     assert "secret statistique" in html and "40" not in html.split("En chiffres")[1].split("Synergies réalisées")[0]
+
+
+def test_a_land_call_winner_sees_the_opportunities_near_its_parcel_from_its_first_day(client, setup, territory_a):
+    """A newcomer on industrial land has declared nothing yet: its space already lists what the other companies
+    show to members, nearest to the parcel it won first, and never a "team only" declaration."""
+    from pacte.territories.models import Commune
+    from tests.test_land_committee import make_application, make_call
+
+    call, _criteria, _apps, parcel = make_call(territory_a, applications=0)
+    parcel.commune = Commune.objects.get(insee_code="17449")  # Tonnay-Charente, next to Rochefort
+    parcel.save()
+    newcomer, nadege = _company(territory_a, "Nouvelle Usine", "nadege")
+    make_application(call, 7, company=newcomer)
+    far_co, _far = _company(territory_a, "Lointaine SA", "loin")
+    Declaration.objects.create(
+        company=far_co,
+        territory=territory_a,
+        direction="need",
+        kind="water",
+        description="Eau de process recyclée",
+        visibility="public",
+        commune_code="17306",  # Royan
+    )
+    client.force_login(nadege)
+    html = client.get(f"/entreprise/{newcomer.pk}/mutualisation/").content.decode()
+    section = html[html.index('data-testid="opportunities"') :]
+    section = section[: section.index("</ul>")]
+    assert "Palettes bois réutilisables" in section and "Eau de process recyclée" in section
+    assert section.index("Palettes bois réutilisables") < section.index("Eau de process recyclée")  # nearest first
+    assert " km" in section
+    assert SECRET not in html

@@ -104,6 +104,50 @@ def declaration_visible_to(declaration: Declaration | None, *, company=None) -> 
     )
 
 
+def company_site_commune(company) -> str:
+    """Where the company is: its establishment in SIRENE, else the commune of the parcel it won in a land call (a
+    newcomer, placed "tout de suite dans une dynamique de mutualisation"), '' if unknown."""
+    commune = company_default_commune(company)
+    if commune:
+        return commune
+    from pacte.land.models import Application
+
+    application = Application.objects.filter(company=company).select_related("call").order_by("-pk").first()
+    if application is None:
+        return ""
+    return application.call.parcels.order_by("pk").values_list("commune__insee_code", flat=True).first() or ""
+
+
+OPPORTUNITIES_SHOWN = 12
+
+
+def opportunities_for(company, *, limit: int = OPPORTUNITIES_SHOWN) -> list[dict]:
+    """What the other companies of the territory offer or need that this company may read (its members' or public
+    declarations, not ended), nearest first: what a newcomer sees from its first day, before declaring anything.
+    [{"declaration", "distance_km" (None when a site is unknown)}]. 3 queries at most, plus the centroids' cache."""
+    from .matching import _distance, commune_centroids
+
+    today = timezone.localdate()
+    declarations = list(
+        Declaration.objects.filter(territory_id=company.territory_id)
+        .exclude(company=company)
+        .filter(visibility__in=[Visibility.MEMBERS, Visibility.PUBLIC])
+        .exclude(ends_on__lt=today)
+        .select_related("company")
+        .order_by("pk")
+    )
+    site = company_site_commune(company)
+    centroids = commune_centroids([site, *(d.commune_code for d in declarations)]) if declarations else {}
+    here = centroids.get(site)
+    rows = []
+    for declaration in declarations:
+        there = centroids.get(declaration.commune_code)
+        distance = _distance(here, there) if here and there else None
+        rows.append({"declaration": declaration, "distance_km": distance})
+    rows.sort(key=lambda r: (r["distance_km"] is None, r["distance_km"] or 0, r["declaration"].pk))
+    return rows[:limit]
+
+
 # --- the team's follow-up ---------------------------------------------------------------------------------------
 
 

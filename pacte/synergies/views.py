@@ -21,6 +21,7 @@ from .services import (
     declaration_delete,
     declaration_save,
     declaration_visible_to,
+    opportunities_for,
     party_decide,
     public_figures,
     settings_for,
@@ -228,6 +229,7 @@ def company_declarations(request, pk):
             "is_team": user_can_write(request, company.territory),
             "declarations": company.synergy_declarations.all(),
             "proposals": _proposals(company),
+            "opportunities": opportunities_for(company),
             "form": form,
         },
     )
