@@ -126,17 +126,17 @@ def generate(cursor, *, territories: int, companies: int) -> dict:
     cursor.execute("SELECT setseed(0.42)")
     cursor.execute(
         """
-        INSERT INTO territories_territory (name, slug, region, created_at)
+        INSERT INTO territories_territory (name, slug, region, department, created_at)
         SELECT 'Territoire ' || lpad(n::text, 3, '0'), 'territoire-' || lpad(n::text, 3, '0'),
-               'Région ' || (n %% 13 + 1), now()
+               'Région ' || (n %% 13 + 1), '', now()
         FROM generate_series(1, %s) n
         """,
         [territories],
     )
     cursor.execute(
         """
-        INSERT INTO commitments_theme (territory_id, "order", code, name)
-        SELECT t.id, n, 'theme-' || n, 'Thématique ' || n
+        INSERT INTO commitments_theme (territory_id, "order", code, name, short_name)
+        SELECT t.id, n, 'theme-' || n, 'Thématique ' || n, ''
         FROM territories_territory t, generate_series(1, %s) n
         """,
         [THEMES],
