@@ -491,10 +491,20 @@ def sirens_register_status(*, territory, sirens) -> dict[str, str]:
     return statuses
 
 
+def _flag(status: str) -> str:
+    return str(STATUS_LABELS[status]) if status in STATUS_LABELS else ""
+
+
+def siren_flags(*, territory, sirens) -> dict[str, str]:
+    """{SIREN as given: French warning} for a list of companies ('' when nothing is wrong or no register is
+    imported): 2 queries whatever their number."""
+    statuses = sirens_register_status(territory=territory, sirens=[s for s in sirens if s])
+    return {siren: _flag(statuses.get(siren_compact(siren), "")) for siren in sirens if siren}
+
+
 def siren_flag(*, territory, siren: str) -> str:
     """A French warning for a page showing one company ('' when nothing is wrong or no register is imported)."""
-    status = sirens_register_status(territory=territory, sirens=[siren]).get(siren_compact(siren), "")
-    return str(STATUS_LABELS[status]) if status in STATUS_LABELS else ""
+    return siren_flags(territory=territory, sirens=[siren]).get(siren, "")
 
 
 def legal_unit_summary(*, territory, siren: str) -> dict | None:
@@ -532,7 +542,7 @@ def register_card(*, territory, siren: str) -> dict | None:
     if summary and summary["communes"]:
         names = dict(Commune.objects.filter(insee_code__in=summary["communes"]).values_list("insee_code", "name"))
     return {
-        "flag": str(STATUS_LABELS[status]) if status in STATUS_LABELS else "",
+        "flag": _flag(status),
         "name": summary["name"] if summary else "",
         "size": str(SizeClass(summary["size_class"]).label) if summary else "",
         "communes": [names.get(code, code) for code in summary["communes"]] if summary else [],

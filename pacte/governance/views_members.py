@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pacte.companies.models import ADHESION_YEARS, Company, MembershipStatus
-from pacte.companies.services import STATUS_LABELS, register_card, sirens_register_status
+from pacte.companies.services import register_card, siren_flags
 from pacte.core.access import get_company_for_user, get_territory_for_user, user_can_write
-from pacte.core.identifiers import siren_compact
 from pacte.core.throttle import client_address, throttle
 from pacte.indicators.models import IndicatorValue
 from pacte.stakeholders.models import Category, Stakeholder
@@ -77,9 +76,9 @@ def company_list(request, slug):
         companies = companies.filter(membership_status=status)
     companies = list(companies)
     # The SIRENE register's word on each company's SIREN (closed, unknown…), when a register was imported: 2 queries.
-    register = sirens_register_status(territory=territory, sirens=[c.siren for c in companies if c.siren])
+    flags = siren_flags(territory=territory, sirens=[c.siren for c in companies])
     for company in companies:
-        company.siren_flag = str(STATUS_LABELS.get(register.get(siren_compact(company.siren), ""), ""))
+        company.siren_flag = flags.get(company.siren, "")
     return render(
         request,
         "governance/member_list.html",
